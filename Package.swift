@@ -1,0 +1,50 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "lifeboat",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lifeboat", targets: ["lifeboat"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries from Debian, one system-library target each.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Wrappers: the only modules that import C.
+        .target(name: "CProcessSupport"),
+        .target(name: "ExternalProgram", dependencies: ["CProcessSupport"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "ExternalProgram"]),
+        .target(name: "Archive", dependencies: ["CLibArchive"]),
+        .target(name: "Seal", dependencies: ["COpenSSL"]),
+
+        // The domain.
+        .target(
+            name: "LifeboatEngine",
+            dependencies: ["Postgres", "Archive", "Seal", "ExternalProgram", "Yams"]
+        ),
+
+        // The command line.
+        .target(
+            name: "LifeboatCLI",
+            dependencies: ["LifeboatEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "lifeboat", dependencies: ["LifeboatCLI"]),
+
+        // Test support: a throwaway PostgreSQL per suite, the built binary, temporary directories.
+        .target(name: "LifeboatTestSupport", dependencies: ["Postgres", "ExternalProgram"], path: "Tests/LifeboatTestSupport"),
+
+        .testTarget(name: "SealTests", dependencies: ["Seal"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "LifeboatTestSupport"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "ExternalProgram", "LifeboatTestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["LifeboatEngine", "LifeboatTestSupport"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["lifeboat", "LifeboatTestSupport", "LifeboatEngine"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,13 @@
+#ifndef LIFEBOAT_PROCESS_SUPPORT_H
+#define LIFEBOAT_PROCESS_SUPPORT_H
+
+#include <spawn.h>
+
+/// pipe2(fds, O_CLOEXEC): both ends close-on-exec from the start, so a child
+/// spawned concurrently by another thread never inherits them.
+int lifeboat_pipe_cloexec(int fds[2]);
+
+/// posix_spawn_file_actions_addchdir_np, a GNU extension Swift's Glibc module hides.
+int lifeboat_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
+
+#endif

@@ -1,0 +1,83 @@
+import Foundation
+import LifeboatTestSupport
+import Testing
+
+/// The command line as operators and their scripts see it: help, version,
+/// completions, and the documented exit codes for bad policies.
+@Suite struct CommandLineBasicsTests {
+    @Test func versionPrintsTheVersion() throws {
+        let result = try LifeboatBinary.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.output.range(of: #"^\d+\.\d+\.\d+$"#, options: .regularExpression) != nil)
+    }
+
+    @Test func helpListsOnlyBuiltCommandsAndTheExitCodes() throws {
+        let result = try LifeboatBinary.run(["--help"])
+        #expect(result.status == 0)
+        #expect(result.output.contains("check"))
+        #expect(result.output.contains("5 integrity failure"))
+        let subcommands = result.output.components(separatedBy: "SUBCOMMANDS:").last ?? ""
+        // Subcommand names stand two spaces in; wrapped descriptions further.
+        let listed = subcommands.split(separator: "\n")
+            .filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") && !$0.contains("See '") }
+            .compactMap { $0.split(separator: " ").first.map(String.init) }
+        #expect(listed == ["check"], "a command appears in --help only once it is built")
+    }
+
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionScripts(_ shell: String) throws {
+        let result = try LifeboatBinary.run(["--generate-completion-script", shell])
+        #expect(result.status == 0)
+        #expect(result.output.contains("lifeboat"))
+        #expect(result.output.contains("policy"))
+    }
+
+    @Test func missingPolicyIsAUsageError() throws {
+        let result = try LifeboatBinary.run(["check"], unsetEnvironment: ["LIFEBOAT_POLICY"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--policy"))
+    }
+
+    func writePolicy(_ text: String) throws -> (TemporaryDirectory, String) {
+        let dir = try TemporaryDirectory()
+        let path = dir.appending("policy.yaml")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return (dir, path)
+    }
+
+    @Test func malformedPolicyExits2NamingFileAndLine() throws {
+        let (dir, path) = try writePolicy("name: lms\npostgres:\n  databases: [lms\nrepository:\n  url: /x\n")
+        defer { dir.remove() }
+        let result = try LifeboatBinary.run(["check", "--policy", path])
+        #expect(result.status == 2)
+        #expect(result.stderr.range(of: #"lifeboat: error: \#(path):\d+: not valid YAML"#, options: .regularExpression) != nil, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func unknownKeyExits2NamingTheKey() throws {
+        let (dir, path) = try writePolicy("""
+            name: lms
+            postgres:
+              databases: [lms]
+            repository:
+              url: /var/backups/lifeboat
+            encryption:
+              key_file: /etc/lifeboat/lms.key
+            retention:
+              keep_lats: 3
+            """)
+        defer { dir.remove() }
+        let result = try LifeboatBinary.run(["check", "--policy", path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(path):9: retention.keep_lats: unknown field (did you mean 'keep_last'?)"), "\(result.stderr)")
+    }
+
+    @Test func policyComesFromTheEnvironment() throws {
+        let (dir, path) = try writePolicy("name: lms\n")
+        defer { dir.remove() }
+        let result = try LifeboatBinary.run(["check"], environment: ["LIFEBOAT_POLICY": path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(path))
+        #expect(result.stderr.contains("postgres: is required"))
+    }
+}
