@@ -24,10 +24,14 @@ let package = Package(
         .target(name: "Archive", dependencies: ["CLibArchive"]),
         .target(name: "Seal", dependencies: ["COpenSSL"]),
 
+        // Streaming stages and storage.
+        .target(name: "Pipeline", dependencies: ["Archive", "Seal"]),
+        .target(name: "Repository", dependencies: ["Pipeline", "Seal"]),
+
         // The domain.
         .target(
             name: "LifeboatEngine",
-            dependencies: ["Postgres", "Archive", "Seal", "ExternalProgram", "Yams"]
+            dependencies: ["Repository", "Pipeline", "Postgres", "Archive", "Seal", "ExternalProgram", "Yams"]
         ),
 
         // The command line.
@@ -43,8 +47,9 @@ let package = Package(
         .testTarget(name: "SealTests", dependencies: ["Seal"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "LifeboatTestSupport"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "ExternalProgram", "LifeboatTestSupport"]),
+        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "Pipeline", "Seal", "ExternalProgram", "LifeboatTestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["LifeboatEngine", "LifeboatTestSupport"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["lifeboat", "LifeboatTestSupport", "LifeboatEngine"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["lifeboat", "LifeboatTestSupport", "LifeboatEngine", "Repository"]),
     ],
     swiftLanguageModes: [.v6]
 )

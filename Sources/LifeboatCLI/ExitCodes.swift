@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import LifeboatEngine
+import Pipeline
+import Repository
 import Seal
 
 /// lifeboat's documented exit codes (see README and `lifeboat --help`).
@@ -22,10 +24,22 @@ enum LifeboatExit: Int32 {
     /// The one place errors become exit codes.
     static func code(for error: Error) -> LifeboatExit {
         switch error {
-        case is PolicyError:
+        case is PolicyError, is RepositoryAccess.UnsupportedLocation:
             return .badPolicy
-        case SealError.authenticationFailed:
+        case is RepositoryLock.Error:
+            return .locked
+        case is SealedObjectError, SealError.authenticationFailed, StorageError.notFound:
             return .integrity
+        case let error as SecretError:
+            if case .keyFileUnsafe = error { return .badPolicy }
+            return .cannotUnlock
+        case let error as KeyringError:
+            switch error {
+            case .noSlotOpens, .noSlotOfKind: return .cannotUnlock
+            case .malformedSlot, .malformedKeyring: return .integrity
+            case .notARepository: return .badPolicy
+            default: return .failure
+            }
         default:
             return .failure
         }

@@ -14,7 +14,7 @@ public struct Lifeboat: AsyncParsableCommand {
             Shell completions: lifeboat --generate-completion-script bash|zsh|fish
             """,
         version: LifeboatVersion.current,
-        subcommands: [CheckCommand.self]
+        subcommands: [InitCommand.self, KeyCommand.self, CheckCommand.self]
     )
 
     public init() {}

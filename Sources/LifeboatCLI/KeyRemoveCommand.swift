@@ -1,0 +1,24 @@
+import ArgumentParser
+import LifeboatEngine
+
+/// `lifeboat key remove`.
+struct KeyRemoveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove",
+        abstract: "Remove a key slot (never the last one).",
+        discussion: "Slot ids are shown by `lifeboat key list`."
+    )
+
+    @OptionGroup var policyOption: PolicyOption
+
+    @Argument(help: "The slot to remove.")
+    var slot: String
+
+    func run() async throws {
+        try await runCommand {
+            try KeyManagement(policy: try policyOption.load(), warn: Console.warning).remove(slot: slot)
+            Console.line("removed key slot \(slot)")
+            return .success
+        }
+    }
+}

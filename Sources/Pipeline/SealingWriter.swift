@@ -1,0 +1,97 @@
+import Seal
+
+/// Seals a plaintext stream into the chunked AES-256-GCM STREAM format and hands
+/// the sealed bytes to a sink: the header first, then each chunk as ciphertext
+/// followed by its 16-byte tag.
+///
+/// Every chunk but the last holds exactly `chunkSize` plaintext bytes; the last
+/// holds the rest (0 bytes only for an empty object) and is sealed with the
+/// last-chunk flag in its nonce. Memory: two chunk buffers.
+public final class SealingWriter {
+    public typealias Sink = (UnsafeRawBufferPointer) throws -> Void
+
+    private let cipher: AES256GCM
+    private let header: SealedHeader
+    private let headerBytes: [UInt8]
+    private let sink: Sink
+    private let plaintext: UnsafeMutableRawBufferPointer
+    private let sealed: UnsafeMutableRawBufferPointer
+    private var filled = 0
+    private var chunkIndex: UInt32 = 0
+    private var finished = false
+
+    /// Starts a sealed object named `object` under `keys`' current generation.
+    public convenience init(object: String, keys: ObjectKeyProvider, chunkSizeLog2: UInt8 = 20, sink: @escaping Sink) throws {
+        let header = try SealedHeader.random(generation: keys.currentGeneration, chunkSizeLog2: chunkSizeLog2)
+        let key = try keys.objectKey(generation: header.generation, salt: header.salt, object: object)
+        try self.init(header: header, objectKey: key, sink: sink)
+    }
+
+    /// Starts a sealed object with an explicit header and object key.
+    public init(header: SealedHeader, objectKey: SecretKey, sink: @escaping Sink) throws {
+        self.header = header
+        headerBytes = header.bytes
+        cipher = try AES256GCM(key: objectKey, direction: .seal)
+        self.sink = sink
+        plaintext = .allocate(byteCount: header.chunkSize, alignment: 64)
+        sealed = .allocate(byteCount: header.chunkSize + AES256GCM.tagLength, alignment: 64)
+        try headerBytes.withUnsafeBytes { try sink($0) }
+    }
+
+    deinit {
+        plaintext.deallocate()
+        sealed.deallocate()
+    }
+
+    /// Plaintext bytes written so far.
+    public private(set) var plaintextCount: Int64 = 0
+    /// Sealed bytes handed to the sink so far (header included).
+    public private(set) var sealedCount: Int64 = Int64(SealedHeader.length)
+
+    /// Adds plaintext.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        precondition(!finished, "write after finish")
+        var rest = bytes
+        while rest.count > 0 {
+            if filled == plaintext.count {
+                // More data follows a full chunk, so that chunk is not the last.
+                try sealChunk(last: false)
+            }
+            let n = min(rest.count, plaintext.count - filled)
+            UnsafeMutableRawBufferPointer(rebasing: plaintext[filled..<filled + n]).copyMemory(from: UnsafeRawBufferPointer(rebasing: rest[0..<n]))
+            filled += n
+            plaintextCount += Int64(n)
+            rest = UnsafeRawBufferPointer(rebasing: rest[n...])
+        }
+    }
+
+    public func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    /// Seals what is buffered as the last chunk. Without this the object is
+    /// incomplete and will not authenticate.
+    public func finish() throws {
+        guard !finished else { return }
+        try sealChunk(last: true)
+        finished = true
+    }
+
+    private func sealChunk(last: Bool) throws {
+        let nonce = header.nonce(chunk: chunkIndex, last: last)
+        try nonce.withUnsafeBytes { n in
+            try headerBytes.withUnsafeBytes { aad in
+                try cipher.seal(nonce: n, aad: aad,
+                                plaintext: UnsafeRawBufferPointer(rebasing: plaintext[0..<filled]),
+                                ciphertext: UnsafeMutableRawBufferPointer(rebasing: sealed[0..<filled]),
+                                tag: UnsafeMutableRawBufferPointer(rebasing: sealed[filled..<filled + AES256GCM.tagLength]))
+            }
+        }
+        let outCount = filled + AES256GCM.tagLength
+        try sink(UnsafeRawBufferPointer(rebasing: sealed[0..<outCount]))
+        sealedCount += Int64(outCount)
+        filled = 0
+        guard chunkIndex < UInt32.max else { throw SealedObjectError.truncated(object: "object too large for one sealed stream") }
+        chunkIndex += 1
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+
+/// A repository in a local directory (or a mounted file system).
+///
+/// Objects are files under the root, directories mirror the `/` in keys.
+/// Files are created 0600 and directories 0700. A put writes a temporary file
+/// beside its target (`.NAME.RANDOM.tmp`, hidden from listings), fsyncs it,
+/// renames it into place (or hard-links it, for create-only puts, so an existing
+/// object is never replaced), then fsyncs the directory.
+public struct LocalStorage: Storage {
+    public let root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    public var location: String { root }
+
+    func path(_ key: String) -> String { root + "/" + key }
+
+    public func put(_ key: String, mode: PutMode, _ body: (ObjectSink) throws -> Void) throws {
+        try ObjectKey.validate(key)
+        let target = path(key)
+        let directory = (target as NSString).deletingLastPathComponent
+        try Self.makeDirectories(directory)
+        let name = (target as NSString).lastPathComponent
+        let temporary = "\(directory)/.\(name).\(UInt64.random(in: 0...UInt64.max)).tmp"
+        let file = try FileSink(path: temporary)
+        do {
+            try body(file)
+            try file.syncAndClose()
+            switch mode {
+            case .replace:
+                guard rename(temporary, target) == 0 else { throw Self.ioError("publish", target) }
+            case .createOnly:
+                if link(temporary, target) != 0 {
+                    if errno == EEXIST { throw StorageError.alreadyExists(key: key) }
+                    throw Self.ioError("publish", target)
+                }
+                unlink(temporary)
+            }
+            try Self.syncDirectory(directory)
+        } catch {
+            file.abandon()
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    public func open(_ key: String) throws -> ObjectSource {
+        try ObjectKey.validate(key)
+        return try FileSource(path: path(key), key: key)
+    }
+
+    public func read(_ key: String, range: Range<Int64>) throws -> [UInt8] {
+        try ObjectKey.validate(key)
+        let source = try FileSource(path: path(key), key: key)
+        return try source.pread(range)
+    }
+
+    public func list(prefix: String) throws -> [ObjectInfo] {
+        // Walk the deepest directory the prefix names, then filter by the prefix.
+        let directoryPart = prefix.contains("/") ? String(prefix[..<(prefix.lastIndex(of: "/") ?? prefix.startIndex)]) : ""
+        let start = directoryPart.isEmpty ? root : path(directoryPart)
+        var results: [ObjectInfo] = []
+        try walk(start, keyPrefix: directoryPart.isEmpty ? "" : directoryPart + "/", into: &results)
+        return results.filter { $0.key.hasPrefix(prefix) }.sorted { $0.key < $1.key }
+    }
+
+    private func walk(_ directory: String, keyPrefix: String, into results: inout [ObjectInfo]) throws {
+        guard let dir = opendir(directory) else {
+            if errno == ENOENT || errno == ENOTDIR { return }
+            throw Self.ioError("list", directory)
+        }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasPrefix(".") { continue }
+            let full = directory + "/" + name
+            var status = Foundation.stat()
+            guard lstat(full, &status) == 0 else { continue }
+            if status.st_mode & S_IFMT == S_IFDIR {
+                try walk(full, keyPrefix: keyPrefix + name + "/", into: &results)
+            } else if status.st_mode & S_IFMT == S_IFREG {
+                results.append(ObjectInfo(key: keyPrefix + name, size: Int64(status.st_size),
+                                          modified: Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec))))
+            }
+        }
+    }
+
+    public func stat(_ key: String) throws -> ObjectInfo? {
+        try ObjectKey.validate(key)
+        var status = Foundation.stat()
+        guard lstat(path(key), &status) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw Self.ioError("stat", path(key))
+        }
+        return ObjectInfo(key: key, size: Int64(status.st_size), modified: Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec)))
+    }
+
+    public func delete(_ key: String) throws {
+        try ObjectKey.validate(key)
+        let target = path(key)
+        if unlink(target) != 0 {
+            if errno == ENOENT { return }
+            throw Self.ioError("delete", target)
+        }
+        try Self.syncDirectory((target as NSString).deletingLastPathComponent)
+    }
+
+    // MARK: File system helpers
+
+    static func ioError(_ operation: String, _ path: String) -> StorageError {
+        .io(operation: operation, path: path, reason: String(cString: strerror(errno)))
+    }
+
+    /// mkdir -p with mode 0700; each new directory's parent is fsynced so the new entry is durable.
+    static func makeDirectories(_ directory: String) throws {
+        var status = Foundation.stat()
+        if lstat(directory, &status) == 0 {
+            guard status.st_mode & S_IFMT == S_IFDIR else {
+                throw StorageError.io(operation: "create directory", path: directory, reason: "a file is in the way")
+            }
+            return
+        }
+        let parent = (directory as NSString).deletingLastPathComponent
+        if parent != directory, !parent.isEmpty { try makeDirectories(parent) }
+        if mkdir(directory, 0o700) != 0, errno != EEXIST { throw ioError("create directory", directory) }
+        try syncDirectory(parent)
+    }
+
+    static func syncDirectory(_ directory: String) throws {
+        let fd = Foundation.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw ioError("open directory", directory) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw ioError("sync directory", directory) }
+    }
+}
+
+/// A new file being written by a put: created exclusively with mode 0600.
+final class FileSink: ObjectSink {
+    private var fd: Int32
+    let path: String
+
+    init(path: String) throws {
+        self.path = path
+        fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw LocalStorage.ioError("create", path) }
+    }
+
+    deinit { abandon() }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw LocalStorage.ioError("write", path)
+            }
+            offset += n
+        }
+    }
+
+    func syncAndClose() throws {
+        guard fsync(fd) == 0 else { throw LocalStorage.ioError("sync", path) }
+        let status = close(fd)
+        fd = -1
+        guard status == 0 else { throw LocalStorage.ioError("close", path) }
+    }
+
+    func abandon() {
+        if fd >= 0 { close(fd); fd = -1 }
+    }
+}
+
+/// An object file opened for reading.
+final class FileSource: ObjectSource {
+    private let fd: Int32
+    let path: String
+
+    init(path: String, key: String) throws {
+        self.path = path
+        fd = Foundation.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT || errno == ENOTDIR { throw StorageError.notFound(key: key) }
+            throw LocalStorage.ioError("open", path)
+        }
+    }
+
+    deinit { close(fd) }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let n = Foundation.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            if errno != EINTR { throw LocalStorage.ioError("read", path) }
+        }
+    }
+
+    func pread(_ range: Range<Int64>) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Int(range.count))
+        var done = 0
+        while done < out.count {
+            let n = out.withUnsafeMutableBytes { Foundation.pread(fd, $0.baseAddress! + done, $0.count - done, off_t(range.lowerBound) + off_t(done)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw LocalStorage.ioError("read", path)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return Array(out[0..<done])
+    }
+}
