@@ -40,6 +40,8 @@ let package = Package(
             dependencies: ["LifeboatEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "lifeboat", dependencies: ["LifeboatCLI"]),
+        // In-memory throughput of the sealed format, for ci/seal-throughput.
+        .executableTarget(name: "lifeboat-seal-bench", dependencies: ["Pipeline", "Seal"]),
 
         // Test support: a throwaway PostgreSQL per suite, the built binary, temporary directories.
         .target(name: "LifeboatTestSupport", dependencies: ["Postgres", "ExternalProgram"], path: "Tests/LifeboatTestSupport"),

@@ -73,6 +73,12 @@ public struct EncryptionSettings: Sendable {
     public var keyFile: String?
     public var passphraseEnv: String?
     public var passphraseCommand: String?
+
+    public init(keyFile: String?, passphraseEnv: String?, passphraseCommand: String?) {
+        self.keyFile = keyFile
+        self.passphraseEnv = passphraseEnv
+        self.passphraseCommand = passphraseCommand
+    }
 }
 
 /// `retention:` — what prune keeps. Zero means the rule is off.
