@@ -137,4 +137,48 @@ struct CheckCommandTests {
         #expect(finding.status == "problem" && finding.detail.contains("nosuchdb"))
         #expect(json.status == 3)
     }
+
+    @Test func libpqEnvironmentAndPasswordFileAreHonoured() throws {
+        // A role that must give a password over TCP; the policy names neither
+        // port nor password: PGPORT and a PGPASSFILE supply them, as with psql.
+        let server = try TestPostgres.require()
+        let connection = try server.connect()
+        try connection.query("DROP ROLE IF EXISTS auditor")
+        try connection.query("CREATE ROLE auditor LOGIN SUPERUSER PASSWORD 'pw-from-pgpass'")
+        let hba = (server.dataDirectory as NSString).appendingPathComponent("pg_hba.conf")
+        let original = try String(contentsOfFile: hba, encoding: .utf8)
+        try Data(("host all auditor 127.0.0.1/32 scram-sha-256\n" + original).utf8).write(to: URL(fileURLWithPath: hba))
+        try connection.query("SELECT pg_reload_conf()")
+        Thread.sleep(forTimeInterval: 0.3)
+
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let policy = dir.appending("lms.yaml")
+        try Data("""
+            name: lms
+            postgres:
+              host: 127.0.0.1
+              user: auditor
+            repository:
+              url: \(dir.appending("repo"))
+            encryption:
+              key_file: \(dir.appending("lms.key"))
+            """.utf8).write(to: URL(fileURLWithPath: policy))
+        let passfile = dir.appending("pgpass")
+        try Data("127.0.0.1:\(server.port):*:auditor:pw-from-pgpass\n".utf8).write(to: URL(fileURLWithPath: passfile))
+        chmod(passfile, 0o600)
+
+        let withPassfile = try LifeboatBinary.run(["check", "--policy", policy, "--json"],
+                                                  environment: ["PGPORT": String(server.port), "PGPASSFILE": passfile])
+        let report = try JSONDecoder().decode(Report.self, from: withPassfile.stdout)
+        #expect(report.findings.first?.name == "server reachable")
+        #expect(report.findings.first?.status == "ok", "\(report.findings.first?.detail ?? "")")
+
+        let withoutPassword = try LifeboatBinary.run(["check", "--policy", policy, "--json"],
+                                                     environment: ["PGPORT": String(server.port), "PGPASSFILE": "/nonexistent"])
+        let refused = try JSONDecoder().decode(Report.self, from: withoutPassword.stdout)
+        #expect(refused.findings.first?.status == "problem")
+        #expect(withoutPassword.status == 3)
+        #expect(!withoutPassword.stdout.contains("pw-from-pgpass".utf8))
+    }
 }

@@ -30,14 +30,6 @@ struct PostgresConnectionTests {
         #expect(error.localizedDescription.contains("no_such_db"))
     }
 
-    @Test func libpqHonoursEnvironmentForMissingSettings() throws {
-        // PGPORT is read by libpq when the parameters leave the port out: point
-        // it at a closed port and the connection must fail on that port.
-        let server = try TestPostgres.require()
-        let result = try LifeboatEnvironmentProbe.connect(host: server.socketDirectory, environmentPort: server.port)
-        #expect(result == "ok")
-    }
-
     @Test func serverFactsDescribeTheCluster() throws {
         let server = try TestPostgres.require()
         let facts = try server.connect().serverFacts()
@@ -68,17 +60,6 @@ struct PostgresConnectionTests {
         }
         #expect(after > before)
         #expect(try connection.serverFacts().archiver.lastArchivedWAL != nil)
-    }
-}
-
-/// Connects through a child process whose environment sets PGPORT, leaving the
-/// port out of the parameters, to show libpq reads the standard variables.
-enum LifeboatEnvironmentProbe {
-    static func connect(host: String, environmentPort: Int) throws -> String {
-        let psql = try PostgresPrograms(binDirectory: nil).path(of: "psql")
-        let result = try ProgramRunner.run(Program(psql, ["-X", "-At", "-h", host, "-U", "postgres", "-d", "postgres", "-c", "SELECT 'ok'"],
-                                                   environment: ["PGPORT": String(environmentPort)]))
-        return result.output
     }
 }
 
