@@ -1,11 +1,12 @@
 import CLibArchive
 import Foundation
 
-/// Reads a tar stream in any compression libarchive knows, pulling bytes from a
-/// source closure, so that it can consume the unsealing stage directly.
+/// Reads a tar (or raw) stream in any compression libarchive knows, pulling
+/// bytes from a source closure, so that it can consume the unsealing stage
+/// directly.
 ///
 /// Use: `nextEntry` until it returns nil; after each header, `readData` until it
-/// returns 0 (or skip to the next entry). Not thread-safe.
+/// returns 0 (or skip to the next entry). A raw stream has one entry. Not thread-safe.
 public final class ArchiveReader {
     /// Fills the buffer with the next bytes of the stream and returns how many;
     /// 0 means the end of the stream.
@@ -16,7 +17,7 @@ public final class ArchiveReader {
     var currentEntry: OpaquePointer?
 
     /// Opens a reader that pulls from `source` in pieces of up to `bufferSize` bytes.
-    public init(bufferSize: Int = 256 * 1024, source: @escaping Source) throws {
+    public init(format: ArchiveFormat = .tar, bufferSize: Int = 256 * 1024, source: @escaping Source) throws {
         guard let archive = archive_read_new() else {
             throw ArchiveError.libarchive(operation: "archive_read_new", message: "out of memory")
         }
@@ -24,7 +25,10 @@ public final class ArchiveReader {
         self.sourceBox = SourceBox(source: source, bufferSize: bufferSize)
         // From here on, deinit frees the archive, also when opening fails.
         try checkArchive(archive_read_support_filter_all(archive), archive, "enable filters")
-        try checkArchive(archive_read_support_format_tar(archive), archive, "enable tar")
+        switch format {
+        case .tar: try checkArchive(archive_read_support_format_tar(archive), archive, "enable tar")
+        case .raw: try checkArchive(archive_read_support_format_raw(archive), archive, "enable raw")
+        }
         let opened = archive_read_open(archive, Unmanaged.passUnretained(sourceBox).toOpaque(), nil, readCallback, nil)
         try checkArchive(opened, archive, "open", callbackError: sourceBox.error)
     }

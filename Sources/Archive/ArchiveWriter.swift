@@ -1,12 +1,13 @@
 import CLibArchive
 import Foundation
 
-/// Writes a pax tar stream, compressed by the chosen filter, into a sink
-/// closure — never to a file of its own — so that it can feed the sealing and
-/// upload stages directly.
+/// Writes a pax tar stream (or a single raw stream), compressed by the chosen
+/// filter, into a sink closure — never to a file of its own — so that it can
+/// feed the sealing and upload stages directly.
 ///
-/// Use: `writeHeader` for an entry, then `writeData` until its size is reached,
-/// repeat; `finish` flushes the compressor. Not thread-safe.
+/// Use for tar: `writeHeader` for an entry, then `writeData` until its size is
+/// reached, repeat; `finish` flushes the compressor. For raw: `writeData` only,
+/// then `finish`. Not thread-safe.
 public final class ArchiveWriter {
     /// Receives compressed bytes as they are produced; throwing stops the archive.
     public typealias Sink = (UnsafeRawBufferPointer) throws -> Void
@@ -17,7 +18,7 @@ public final class ArchiveWriter {
     private var finished = false
 
     /// Opens a writer with `compression` that hands its output to `sink`.
-    public init(compression: Compression, sink: @escaping Sink) throws {
+    public init(compression: Compression, format: ArchiveFormat = .tar, sink: @escaping Sink) throws {
         guard let archive = archive_write_new() else {
             throw ArchiveError.libarchive(operation: "archive_write_new", message: "out of memory")
         }
@@ -29,9 +30,13 @@ public final class ArchiveWriter {
         self.entry = entry
         self.sinkBox = SinkBox(sink: sink)
         // From here on, deinit frees both, also when configuration fails.
-        try configure(compression)
+        try configure(compression, format: format)
         let opened = archive_write_open2(archive, Unmanaged.passUnretained(sinkBox).toOpaque(), nil, writeCallback, nil, nil)
         try checkArchive(opened, archive, "open", callbackError: sinkBox.error)
+        if format == .raw {
+            // The raw format's single entry; its size is not needed.
+            try writeHeader(ArchiveEntryInfo(path: "data", kind: .file))
+        }
     }
 
     deinit {
@@ -39,8 +44,11 @@ public final class ArchiveWriter {
         archive_write_free(archive)
     }
 
-    private func configure(_ compression: Compression) throws {
-        try checkArchive(archive_write_set_format_pax_restricted(archive), archive, "set format pax")
+    private func configure(_ compression: Compression, format: ArchiveFormat) throws {
+        switch format {
+        case .tar: try checkArchive(archive_write_set_format_pax_restricted(archive), archive, "set format pax")
+        case .raw: try checkArchive(archive_write_set_format_raw(archive), archive, "set format raw")
+        }
         // No padding of the final block: the stream ends where the data ends.
         try checkArchive(archive_write_set_bytes_in_last_block(archive, 1), archive, "set last block")
         let filter: String

@@ -44,3 +44,12 @@ public struct Compression: Sendable, Equatable, CustomStringConvertible {
         algorithm == .none ? "none" : "\(algorithm.rawValue) level \(level)"
     }
 }
+
+/// The container around the compressed data.
+public enum ArchiveFormat: Sendable {
+    /// pax tar: many entries, each with its size known up front.
+    case tar
+    /// One stream of unknown length, just compressed: for program output such
+    /// as `pg_dump`, whose size is known only at its end.
+    case raw
+}

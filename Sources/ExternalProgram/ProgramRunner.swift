@@ -30,23 +30,13 @@ public enum ProgramRunner {
     @discardableResult
     public static func run(_ program: Program, input: Data? = nil, allowFailure: Bool = false) throws -> ProgramResult {
         let child = try SpawnedProcess(program, pipeStdin: input != nil)
-        var output = Data()
-        var errors = Data()
-        try child.exchange(input: input ?? Data(), stdout: &output, stderr: &errors)
-        let termination = child.wait()
-        let stderr = String(decoding: errors, as: UTF8.self)
-        switch termination {
-        case let .exited(status):
-            if status != 0, !allowFailure {
-                throw ProgramError.failed(program: program.name, status: status, stderrTail: tail(of: stderr))
-            }
-            return ProgramResult(status: status, stdout: output, stderr: stderr)
-        case let .signaled(signal):
-            if !allowFailure {
-                throw ProgramError.killed(program: program.name, signal: signal, stderrTail: tail(of: stderr))
-            }
-            return ProgramResult(status: 128 + signal, stdout: output, stderr: stderr)
+        if let input, !input.isEmpty {
+            _ = try input.withUnsafeBytes { try child.writeStdin($0) }
         }
+        let termination = try child.finish()
+        let stderr = String(decoding: child.stderr, as: UTF8.self)
+        if !allowFailure, let failure = child.failure(for: termination) { throw failure }
+        return ProgramResult(status: termination.status, stdout: child.collectedStdout, stderr: stderr)
     }
 
     /// The last `stderrTailLines` non-empty lines of `text`.

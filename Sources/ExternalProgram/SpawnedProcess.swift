@@ -5,20 +5,39 @@ import Foundation
 public enum Termination: Sendable, Equatable {
     case exited(Int32)
     case signaled(Int32)
+
+    /// A shell-style status: the exit code, or 128 + the signal.
+    var status: Int32 {
+        switch self {
+        case let .exited(code): return code
+        case let .signaled(signal): return 128 + signal
+        }
+    }
 }
 
 /// A child started with `posix_spawn`, its stdout and stderr on pipes (and its
 /// stdin on a pipe or `/dev/null`). The parent's copies of the child's pipe ends
 /// are closed right after spawning, so end-of-file on stdout and stderr means
 /// the child (and anything it handed them to) has closed them.
+///
+/// Every wait is a `poll` over all open pipes, so a child blocked writing to
+/// one pipe can never deadlock with the parent waiting on another. Stderr is
+/// always collected (its last 64 KiB), for error messages.
 final class SpawnedProcess {
     let pid: pid_t
     let name: String
     private var stdinWrite: Int32
     private var stdoutRead: Int32
     private var stderrRead: Int32
+    private(set) var stderr = Data()
+    /// Stdout collected by the pumping loops when the caller is not reading it.
+    private(set) var collectedStdout = Data()
+    private var reaped: Termination?
+    static let stderrLimit = 64 * 1024
 
     init(_ program: Program, pipeStdin: Bool) throws {
+        // Writing to a child that exited must fail with EPIPE, not kill lifeboat.
+        signal(SIGPIPE, SIG_IGN)
         name = program.name
         let launch = program.launchLine
         var stdinPipe: [Int32] = [-1, -1]
@@ -54,8 +73,7 @@ final class SpawnedProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        // The child starts with default signal handling and nothing blocked,
-        // whatever this process (which ignores SIGPIPE) has set.
+        // The child starts with default signal handling and nothing blocked.
         var defaults = sigset_t()
         sigfillset(&defaults)
         var empty = sigset_t()
@@ -80,69 +98,134 @@ final class SpawnedProcess {
         stdinWrite = stdinPipe[1]
         stdoutRead = stdoutPipe[0]
         stderrRead = stderrPipe[0]
+        if stdinWrite >= 0 { _ = fcntl(stdinWrite, F_SETFL, fcntl(stdinWrite, F_GETFL) | O_NONBLOCK) }
     }
 
     deinit {
         for fd in [stdinWrite, stdoutRead, stderrRead] where fd >= 0 { close(fd) }
+        if reaped == nil {
+            // Abandoned (an error elsewhere): do not leave a running child or a zombie.
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
     }
 
-    /// Writes `input` to the child's stdin (then closes it) while collecting
-    /// stdout and stderr, until both reach end-of-file.
-    func exchange(input: Data, stdout: inout Data, stderr: inout Data) throws {
-        var written = 0
-        if stdinWrite >= 0 {
-            _ = fcntl(stdinWrite, F_SETFL, fcntl(stdinWrite, F_GETFL) | O_NONBLOCK)
-            if input.isEmpty { closeStdin() }
+    /// What one round of `poll` found.
+    private enum Event {
+        case stdinWritable
+        case stdout
+        case other
+    }
+
+    /// Polls the open pipes (stdin only when `wantStdin`); drains stderr (and
+    /// stdout into `collectedStdout` unless `deliverStdout`) and reports what is ready.
+    private func pump(wantStdin: Bool, deliverStdout: Bool) throws -> Event {
+        var fds: [pollfd] = []
+        if stdoutRead >= 0 { fds.append(pollfd(fd: stdoutRead, events: Int16(POLLIN), revents: 0)) }
+        if stderrRead >= 0 { fds.append(pollfd(fd: stderrRead, events: Int16(POLLIN), revents: 0)) }
+        if wantStdin, stdinWrite >= 0 { fds.append(pollfd(fd: stdinWrite, events: Int16(POLLOUT), revents: 0)) }
+        guard !fds.isEmpty else { return .other }
+        while poll(&fds, nfds_t(fds.count), -1) < 0 {
+            if errno != EINTR { throw ProgramError.launchFailed(program: name, reason: "poll: \(String(cString: strerror(errno)))") }
         }
+        var result = Event.other
+        for entry in fds where entry.revents != 0 {
+            if entry.fd == stderrRead {
+                if try drain(&stderrRead, into: &stderr, limit: Self.stderrLimit) { continue }
+            } else if entry.fd == stdoutRead {
+                if deliverStdout { result = .stdout } else { _ = try drain(&stdoutRead, into: &collectedStdout, limit: Int.max) }
+            } else if entry.fd == stdinWrite {
+                if case .other = result { result = .stdinWritable }
+            }
+        }
+        return result
+    }
+
+    /// Reads what is available from `fd` into `data` (keeping its last `limit`
+    /// bytes); closes `fd` at end-of-file. Returns true at end-of-file.
+    private func drain(_ fd: inout Int32, into data: inout Data, limit: Int) throws -> Bool {
         var buffer = [UInt8](repeating: 0, count: 65_536)
-        while stdoutRead >= 0 || stderrRead >= 0 {
-            var fds: [pollfd] = []
-            if stdoutRead >= 0 { fds.append(pollfd(fd: stdoutRead, events: Int16(POLLIN), revents: 0)) }
-            if stderrRead >= 0 { fds.append(pollfd(fd: stderrRead, events: Int16(POLLIN), revents: 0)) }
-            if stdinWrite >= 0 { fds.append(pollfd(fd: stdinWrite, events: Int16(POLLOUT), revents: 0)) }
-            let ready = poll(&fds, nfds_t(fds.count), -1)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                throw ProgramError.launchFailed(program: name, reason: "poll: \(String(cString: strerror(errno)))")
-            }
-            for entry in fds where entry.revents != 0 {
-                if entry.fd == stdinWrite {
-                    let n = input.withUnsafeBytes { bytes in
-                        Foundation.write(stdinWrite, bytes.baseAddress! + written, bytes.count - written)
-                    }
-                    if n > 0 { written += n }
-                    // A child that exits without reading its input closes the pipe (EPIPE): stop feeding it.
-                    if n < 0, errno != EAGAIN, errno != EINTR { closeStdin() }
-                    if written == input.count { closeStdin() }
-                    continue
-                }
-                let n = buffer.withUnsafeMutableBytes { Foundation.read(entry.fd, $0.baseAddress, $0.count) }
-                if n > 0 {
-                    if entry.fd == stdoutRead { stdout.append(contentsOf: buffer[0..<n]) } else { stderr.append(contentsOf: buffer[0..<n]) }
-                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
-                    close(entry.fd)
-                    if entry.fd == stdoutRead { stdoutRead = -1 } else { stderrRead = -1 }
-                }
-            }
+        let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+        if n > 0 {
+            data.append(contentsOf: buffer[0..<n])
+            if data.count > limit { data.removeFirst(data.count - limit) }
+            return false
         }
-        closeStdin()
+        if n < 0, errno == EINTR || errno == EAGAIN { return false }
+        close(fd)
+        fd = -1
+        return true
     }
 
-    private func closeStdin() {
+    /// Reads the child's stdout into `buffer`; 0 at its end. Stderr is collected meanwhile.
+    func readStdout(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while stdoutRead >= 0 {
+            guard case .stdout = try pump(wantStdin: false, deliverStdout: true) else { continue }
+            let n = Foundation.read(stdoutRead, buffer.baseAddress, buffer.count)
+            if n > 0 { return n }
+            if n < 0, errno == EINTR || errno == EAGAIN { continue }
+            close(stdoutRead)
+            stdoutRead = -1
+        }
+        return 0
+    }
+
+    /// Writes all of `bytes` to the child's stdin, collecting its output meanwhile.
+    /// Returns false if the child closed its stdin (it exited or stopped reading).
+    func writeStdin(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
+        var written = 0
+        while written < bytes.count {
+            guard stdinWrite >= 0 else { return false }
+            guard case .stdinWritable = try pump(wantStdin: true, deliverStdout: false) else { continue }
+            let n = Foundation.write(stdinWrite, bytes.baseAddress! + written, bytes.count - written)
+            if n > 0 {
+                written += n
+            } else if n < 0, errno != EAGAIN, errno != EINTR {
+                closeStdin()
+                return false
+            }
+        }
+        return true
+    }
+
+    func closeStdin() {
         if stdinWrite >= 0 {
             close(stdinWrite)
             stdinWrite = -1
         }
     }
 
+    /// Closes stdin, collects the rest of stdout and stderr, and reaps the child.
+    func finish() throws -> Termination {
+        closeStdin()
+        while stdoutRead >= 0 || stderrRead >= 0 {
+            _ = try pump(wantStdin: false, deliverStdout: false)
+        }
+        return wait()
+    }
+
     /// Waits for the child to end and reaps it.
     func wait() -> Termination {
+        if let reaped { return reaped }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { return .exited(-1) }
+            if errno != EINTR { reaped = .exited(-1); return .exited(-1) }
         }
         // WIFEXITED/WEXITSTATUS/WTERMSIG are macros Swift does not import.
         let signal = status & 0x7f
-        return signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
+        let termination: Termination = signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
+        reaped = termination
+        return termination
+    }
+
+    /// The error for a termination other than exit 0, or nil.
+    func failure(for termination: Termination) -> ProgramError? {
+        let tail = ProgramRunner.tail(of: String(decoding: stderr, as: UTF8.self))
+        switch termination {
+        case .exited(0): return nil
+        case let .exited(status): return .failed(program: name, status: status, stderrTail: tail)
+        case let .signaled(signal): return .killed(program: name, signal: signal, stderrTail: tail)
+        }
     }
 }

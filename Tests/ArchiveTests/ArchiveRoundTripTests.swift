@@ -90,3 +90,30 @@ import Testing
         #expect(throws: ArchiveError.self) { _ = try Self.unpack(Array(stream.prefix(stream.count / 2))) }
     }
 }
+
+/// A raw stream: one compressed stream of unknown length, for program output.
+@Suite struct RawStreamTests {
+    @Test(arguments: [Compression.none, Compression(.zstd, level: 3, threads: 2), Compression(.gzip), Compression(.lz4), Compression(.xz, level: 1)])
+    func rawStreamRoundTrip(_ compression: Compression) throws {
+        let data = ArchiveRoundTripTests.sample(1_234_567)
+        var stream: [UInt8] = []
+        let writer = try ArchiveWriter(compression: compression, format: .raw) { stream.append(contentsOf: $0) }
+        var offset = 0
+        while offset < data.count {
+            let n = min(100_000, data.count - offset)
+            try writer.writeData(Array(data[offset..<offset + n]))
+            offset += n
+        }
+        try writer.finish()
+        var readOffset = 0
+        let reader = try ArchiveReader(format: .raw) { buffer in
+            let n = min(buffer.count, stream.count - readOffset)
+            stream.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[readOffset..<readOffset + n])) }
+            readOffset += n
+            return n
+        }
+        #expect(try reader.nextEntry() != nil)
+        #expect(try reader.readAll(limit: 1 << 30) == data)
+        #expect(try reader.nextEntry() == nil)
+    }
+}

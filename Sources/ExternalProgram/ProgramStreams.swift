@@ -1,0 +1,52 @@
+import Foundation
+
+/// A running program whose standard output is read as a stream (`pg_dump` during
+/// a backup). Its stderr is collected for the error message. Call `finish` after
+/// the output ends: it reaps the program and throws `ProgramError` if it failed
+/// or was killed, so that a truncated dump is never taken for a complete one.
+public final class ProgramOutputStream {
+    private let child: SpawnedProcess
+
+    public init(_ program: Program) throws {
+        child = try SpawnedProcess(program, pipeStdin: false)
+    }
+
+    /// The next bytes of output; 0 at its end.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        try child.readStdout(into: buffer)
+    }
+
+    /// Waits for the program; throws unless it exited with status 0.
+    public func finish() throws {
+        if let failure = child.failure(for: try child.finish()) { throw failure }
+    }
+}
+
+/// A running program fed a stream on its standard input (`pg_restore` or
+/// `psql` during a restore). Its output and stderr are collected.
+public final class ProgramInputStream {
+    private let child: SpawnedProcess
+
+    public init(_ program: Program) throws {
+        child = try SpawnedProcess(program, pipeStdin: true)
+    }
+
+    /// Sends bytes. If the program stops reading (it failed), this reports the
+    /// program's own error.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard try child.writeStdin(bytes) else {
+            let termination = try child.finish()
+            throw child.failure(for: termination)
+                ?? ProgramError.failed(program: child.name, status: 0, stderrTail: "stopped reading its input before the end")
+        }
+    }
+
+    /// Ends the input and waits; throws unless the program exited with status 0
+    /// (or, with `allowFailure`, returns whatever it did).
+    @discardableResult
+    public func finish(allowFailure: Bool = false) throws -> ProgramResult {
+        let termination = try child.finish()
+        if !allowFailure, let failure = child.failure(for: termination) { throw failure }
+        return ProgramResult(status: termination.status, stdout: child.collectedStdout, stderr: String(decoding: child.stderr, as: UTF8.self))
+    }
+}

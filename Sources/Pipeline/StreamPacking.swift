@@ -1,0 +1,84 @@
+import Archive
+import Seal
+
+/// The data path of a streamed backup object, in one pass: plaintext from a
+/// source → SHA-256 and byte count → compression (libarchive) → sealing →
+/// the sealed writer's sink. And back: sealed object → authentication →
+/// decompression → SHA-256 and count → a consumer. Memory is bounded by a few
+/// chunk buffers whatever the size.
+public enum StreamPacking {
+    /// What passed through: plaintext size and SHA-256 (lower-case hex).
+    public struct Summary: Sendable, Equatable {
+        public var plaintextBytes: Int64
+        public var sha256: String
+    }
+
+    /// Reads `source` to its end (it returns 0), compresses and seals it.
+    /// `progress` receives the plaintext byte count so far.
+    public static func pack(
+        from source: (UnsafeMutableRawBufferPointer) throws -> Int,
+        compression: Compression,
+        into sealer: SealingWriter,
+        progress: (Int64) -> Void = { _ in }
+    ) throws -> Summary {
+        let hasher = try SHA256Hasher()
+        // Created at the first byte: an empty stream is stored as nothing at all
+        // (a compressor's empty frame is not recognisable when read back).
+        var writer: ArchiveWriter?
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        var total: Int64 = 0
+        while true {
+            let n = try source(buffer)
+            if n == 0 { break }
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            try hasher.update(bytes)
+            if writer == nil { writer = try ArchiveWriter(compression: compression, format: .raw) { try sealer.write($0) } }
+            try writer?.writeData(bytes)
+            total += Int64(n)
+            progress(total)
+        }
+        try writer?.finish()
+        return Summary(plaintextBytes: total, sha256: try hasher.finish().hexString)
+    }
+
+    /// Unseals, decompresses and hands the plaintext of a packed stream to
+    /// `consumer`, returning its size and SHA-256.
+    public static func unpack(
+        from reader: UnsealingReader,
+        to consumer: (UnsafeRawBufferPointer) throws -> Void,
+        progress: (Int64) -> Void = { _ in }
+    ) throws -> Summary {
+        let hasher = try SHA256Hasher()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        // An empty stream is stored as nothing at all (see `pack`): look at the
+        // first bytes before handing the stream to libarchive.
+        var pending = try reader.read(into: buffer)
+        guard pending > 0 else { return Summary(plaintextBytes: 0, sha256: try hasher.finish().hexString) }
+        var first = Array(UnsafeRawBufferPointer(rebasing: buffer[0..<pending]))
+        let archive = try ArchiveReader(format: .raw) { out in
+            if pending > 0 {
+                let n = min(out.count, pending)
+                first.withUnsafeBytes { out.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[(first.count - pending)..<(first.count - pending + n)])) }
+                pending -= n
+                if pending == 0 { first = [] }
+                return n
+            }
+            return try reader.read(into: out)
+        }
+        var total: Int64 = 0
+        if try archive.nextEntry() != nil {
+            while true {
+                let n = try archive.readData(into: buffer)
+                if n == 0 { break }
+                let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+                try hasher.update(bytes)
+                try consumer(bytes)
+                total += Int64(n)
+                progress(total)
+            }
+        }
+        return Summary(plaintextBytes: total, sha256: try hasher.finish().hexString)
+    }
+}
