@@ -49,4 +49,11 @@ public final class ProgramInputStream {
         if !allowFailure, let failure = child.failure(for: termination) { throw failure }
         return ProgramResult(status: termination.status, stdout: child.collectedStdout, stderr: String(decoding: child.stderr, as: UTF8.self))
     }
+
+    /// Kills the program without ending its input cleanly — so that, for
+    /// example, `pg_restore --single-transaction` rolls back — and reaps it.
+    public func abort() {
+        kill(child.pid, SIGKILL)
+        _ = try? child.finish()
+    }
 }

@@ -28,7 +28,8 @@ enum LifeboatExit: Int32 {
             return .badPolicy
         case is RepositoryLock.Error:
             return .locked
-        case is SealedObjectError, SealError.authenticationFailed, StorageError.notFound:
+        case is SealedObjectError, SealError.authenticationFailed, StorageError.notFound,
+             LogicalRestore.RestoreError.checksumMismatch:
             return .integrity
         case let error as SecretError:
             if case .keyFileUnsafe = error { return .badPolicy }

@@ -14,7 +14,7 @@ public struct Lifeboat: AsyncParsableCommand {
             Shell completions: lifeboat --generate-completion-script bash|zsh|fish
             """,
         version: LifeboatVersion.current,
-        subcommands: [InitCommand.self, KeyCommand.self, CheckCommand.self]
+        subcommands: [InitCommand.self, BackupCommand.self, ListCommand.self, RestoreCommand.self, VerifyCommand.self, CheckCommand.self, KeyCommand.self]
     )
 
     public init() {}

@@ -11,6 +11,11 @@ public enum StreamPacking {
     public struct Summary: Sendable, Equatable {
         public var plaintextBytes: Int64
         public var sha256: String
+
+        public init(plaintextBytes: Int64, sha256: String) {
+            self.plaintextBytes = plaintextBytes
+            self.sha256 = sha256
+        }
     }
 
     /// Reads `source` to its end (it returns 0), compresses and seals it.

@@ -1,0 +1,48 @@
+import ArgumentParser
+import LifeboatEngine
+
+/// `lifeboat verify`.
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Read, authenticate, decompress and checksum backups against their manifests.",
+        discussion: "Verifies the newest backup unless --backup or --all is given. Exits 5 if any object is missing, altered or does not match."
+    )
+
+    @OptionGroup var policyOption: PolicyOption
+
+    @Option(name: .long, help: "The backup to verify (an id, or latest).")
+    var backup: String?
+
+    @Flag(name: .long, help: "Verify every backup.")
+    var all = false
+
+    @Flag(name: .long, help: "Print one JSON document: {\"ok\", \"backups\": [{\"id\", \"ok\", \"objects\": [{\"name\", \"ok\", \"detail\"}]}]}.")
+    var json = false
+
+    func validate() throws {
+        if all, backup != nil { throw ValidationError("Give --backup or --all, not both.") }
+    }
+
+    func run() async throws {
+        try await runCommand {
+            let policy = try policyOption.load()
+            let repository = try RepositoryAccess.unlock(policy)
+            let catalog = BackupCatalog(repository: repository, cluster: policy.name)
+            let manifests = all ? try catalog.backups() : [try catalog.resolve(backup ?? "latest")]
+            let report = BackupVerifier(repository: repository, cluster: policy.name, progress: ProgressDisplay.make(json: json)).verify(manifests)
+            if json {
+                try Console.json(report)
+            } else {
+                for backup in report.backups {
+                    for object in backup.objects {
+                        Console.line("\(object.ok ? "ok  " : "BAD ") \(backup.id)/\(object.name): \(object.detail)")
+                    }
+                }
+                let bad = report.backups.flatMap(\.objects).filter { !$0.ok }.count
+                Console.line(bad == 0 ? "\(report.backups.count) backup(s) verified" : "\(bad) object(s) failed verification")
+            }
+            return report.ok ? .success : .integrity
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Archive
+import Foundation
+import Postgres
+
+/// A backup's manifest, `<cluster>/backups/<id>/manifest.json`, sealed. It is
+/// written last and only after every object it lists is stored: a backup
+/// without a manifest does not exist. Plaintext is JSON with these keys:
+///
+/// ```json
+/// {"format": 1, "id": "20261122T020000Z-3fa2", "cluster": "lms", "type": "logical",
+///  "started_at": "…", "finished_at": "…",
+///  "server_version": "15.4 (Debian 15.4-1)", "server_major": 15,
+///  "system_identifier": "7312…", "timeline": 1, "start_lsn": "0/3000028", "stop_lsn": "0/3000110",
+///  "databases": ["lms"], "compression": {"algorithm": "zstd", "level": 3},
+///  "key_generation": 1, "lifeboat_version": "0.1.0",
+///  "objects": [{"name": "globals.sql", "kind": "globals", "format": "sql",
+///               "plain_bytes": 1234, "sha256": "…", "stored_bytes": 789},
+///              {"name": "db-0001.dump", "kind": "database", "database": "lms", "format": "custom", …}]}
+/// ```
+///
+/// Each object's `sha256` and `plain_bytes` are those of the plaintext as the
+/// PostgreSQL program produced it (before compression); `stored_bytes` is the
+/// sealed object's size in the repository.
+public struct BackupManifest: Codable, Sendable, Equatable {
+    public static let formatVersion = 1
+
+    public enum BackupType: String, Codable, Sendable, CaseIterable {
+        case logical, physical
+    }
+
+    public struct CompressionInfo: Codable, Sendable, Equatable {
+        public var algorithm: String
+        public var level: Int
+    }
+
+    public struct StoredObject: Codable, Sendable, Equatable {
+        public enum Kind: String, Codable, Sendable { case globals, database }
+        public var name: String
+        public var kind: Kind
+        public var database: String?
+        /// `sql` (pg_dumpall output) or `custom` (pg_dump -Fc).
+        public var format: String
+        public var plainBytes: Int64
+        public var sha256: String
+        public var storedBytes: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case name, kind, database, format, sha256
+            case plainBytes = "plain_bytes"
+            case storedBytes = "stored_bytes"
+        }
+    }
+
+    public var format: Int
+    public var id: String
+    public var cluster: String
+    public var type: BackupType
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var serverVersion: String
+    public var serverMajor: Int
+    public var systemIdentifier: String
+    public var timeline: Int
+    public var startLSN: LSN
+    public var stopLSN: LSN
+    public var databases: [String]
+    public var compression: CompressionInfo
+    public var keyGeneration: UInt32
+    public var lifeboatVersion: String
+    public var objects: [StoredObject]
+
+    enum CodingKeys: String, CodingKey {
+        case format, id, cluster, type, timeline, databases, compression, objects
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case serverVersion = "server_version"
+        case serverMajor = "server_major"
+        case systemIdentifier = "system_identifier"
+        case startLSN = "start_lsn"
+        case stopLSN = "stop_lsn"
+        case keyGeneration = "key_generation"
+        case lifeboatVersion = "lifeboat_version"
+    }
+
+    /// Plaintext bytes of all objects.
+    public var sizeBytes: Int64 { objects.reduce(0) { $0 + $1.plainBytes } }
+    /// Bytes in the repository, manifest excluded.
+    public var storedBytes: Int64 { objects.reduce(0) { $0 + $1.storedBytes } }
+    public var duration: TimeInterval { finishedAt.timeIntervalSince(startedAt) }
+}
+
+/// Backup identifiers: the UTC start time and four random hex digits,
+/// `20261122T020000Z-3fa2`, so that they sort by time and never collide.
+public enum BackupID {
+    public static func make(at date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let stamp = String(format: "%04d%02d%02dT%02d%02d%02dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+        return stamp + "-" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+    }
+}

@@ -1,0 +1,198 @@
+import ExternalProgram
+import Foundation
+import Pipeline
+import Postgres
+import Repository
+
+/// `lifeboat restore --database NAME`: a logical backup restored into a
+/// database of the policy's cluster (or another server), streamed from the
+/// repository into `pg_restore` — optionally only some tables, optionally
+/// roles and tablespaces first.
+///
+/// Safety: an existing database that holds anything is refused unless
+/// `clean` is set; every `pg_restore` runs in a single transaction and stops
+/// at the first error, and a database this restore created is dropped again
+/// when anything fails — including a chunk that fails authentication — so a
+/// failed restore leaves nothing half-written.
+public struct LogicalRestore {
+    public struct Request: Sendable {
+        public var backup: String = "latest"
+        /// The database to restore into.
+        public var database: String
+        /// The database in the backup to restore; needed when it holds several.
+        public var source: String?
+        /// `schema.table` names; empty for the whole database.
+        public var tables: [String] = []
+        public var clean = false
+        public var globals = false
+        public var noOwner = false
+        public var host: String?
+        public var port: Int?
+
+        public init(database: String) { self.database = database }
+    }
+
+    public struct Outcome: Sendable {
+        public var backup: BackupManifest
+        public var source: String
+        public var database: String
+        public var createdDatabase: Bool
+        public var restoredBytes: Int64
+        /// Errors `psql` reported while applying roles, other than "already exists".
+        public var globalsWarnings: [String]
+    }
+
+    public enum RestoreError: Error, LocalizedError, Equatable {
+        case targetNotEmpty(database: String)
+        case ambiguousSource(databases: [String])
+        case sourceNotInBackup(database: String, backup: String, databases: [String])
+        case badTableName(String)
+        case notLogical(backup: String)
+        case checksumMismatch(object: String)
+
+        public var errorDescription: String? {
+            switch self {
+            case let .targetNotEmpty(database):
+                return "database \(database) already exists and is not empty; restore into a new database, or pass --clean to replace its objects"
+            case let .ambiguousSource(databases):
+                return "the backup holds several databases (\(databases.joined(separator: ", "))); name the one to restore with --from"
+            case let .sourceNotInBackup(database, backup, databases):
+                return "backup \(backup) holds no database \(database) (it holds \(databases.joined(separator: ", ")))"
+            case let .badTableName(name):
+                return "'\(name)' is not a SCHEMA.TABLE name"
+            case let .notLogical(backup):
+                return "backup \(backup) is a physical backup; restore it with --data-dir"
+            case let .checksumMismatch(object):
+                return "\(object) does not match its manifest checksum; the restore was rolled back"
+            }
+        }
+    }
+
+    public let policy: Policy
+    public let repository: SealedRepository
+    public let progress: ProgressReporter
+
+    public init(policy: Policy, repository: SealedRepository, progress: ProgressReporter) {
+        self.policy = policy
+        self.repository = repository
+        self.progress = progress
+    }
+
+    public func run(_ request: Request) throws -> Outcome {
+        let catalog = BackupCatalog(repository: repository, cluster: policy.name)
+        let manifest = try catalog.resolve(request.backup, type: request.backup == "latest" ? .logical : nil)
+        guard manifest.type == .logical else { throw RestoreError.notLogical(backup: manifest.id) }
+        let source = try sourceDatabase(request, manifest)
+        guard let dump = manifest.objects.first(where: { $0.kind == .database && $0.database == source }) else {
+            throw RestoreError.sourceNotInBackup(database: source, backup: manifest.id, databases: manifest.databases)
+        }
+        let tables = try request.tables.map(Self.splitTableName)
+
+        var settings = policy.postgres
+        if let host = request.host { settings.host = host }
+        if let port = request.port { settings.port = port }
+        let admin = try PostgresConnection(settings.connection(database: "postgres"))
+        let programs = PostgresPrograms(binDirectory: policy.postgres.binDirectory)
+        let serverMajor = admin.serverMajorVersion
+        let environment = settings.connection(database: nil).environment.filter { $0.key != "PGDATABASE" }
+
+        var warnings: [String] = []
+        if request.globals, let globals = manifest.objects.first(where: { $0.kind == .globals }) {
+            warnings = try applyGlobals(globals, manifest: manifest, psql: try programs.checked("psql", serverMajor: serverMajor), environment: environment)
+        }
+
+        let exists = try admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [request.database]).rows.count == 1
+        if exists, !request.clean, try !isEmpty(settings, database: request.database) {
+            throw RestoreError.targetNotEmpty(database: request.database)
+        }
+        if !exists {
+            try admin.query("CREATE DATABASE \(Self.quoteIdentifier(request.database)) TEMPLATE template0")
+        }
+        do {
+            let pgRestore = try programs.checked("pg_restore", serverMajor: serverMajor)
+            var base = ["--dbname", request.database, "--no-password", "--exit-on-error", "--single-transaction"]
+            if request.clean, exists { base += ["--clean", "--if-exists"] }
+            if request.noOwner { base += ["--no-owner"] }
+            var restored: Int64 = 0
+            let runs: [[String]] = tables.isEmpty ? [[]] : tables.map { ["--schema", $0.schema, "--table", $0.table] }
+            for filter in runs {
+                restored += try stream(dump, of: manifest, into: Program(pgRestore, base + filter, environment: environment),
+                                       step: filter.isEmpty ? "restoring \(source) into \(request.database)" : "restoring \(filter[1]).\(filter[3])")
+            }
+            return Outcome(backup: manifest, source: source, database: request.database, createdDatabase: !exists,
+                           restoredBytes: restored, globalsWarnings: warnings)
+        } catch {
+            if !exists { _ = try? admin.query("DROP DATABASE IF EXISTS \(Self.quoteIdentifier(request.database)) WITH (FORCE)") }
+            throw error
+        }
+    }
+
+    func sourceDatabase(_ request: Request, _ manifest: BackupManifest) throws -> String {
+        if let source = request.source { return source }
+        if manifest.databases.count == 1 { return manifest.databases[0] }
+        if manifest.databases.contains(request.database) { return request.database }
+        throw RestoreError.ambiguousSource(databases: manifest.databases)
+    }
+
+    /// Streams one stored object into a program's stdin; the program only sees
+    /// the end of its input once the object's checksum matched the manifest.
+    func stream(_ object: BackupManifest.StoredObject, of manifest: BackupManifest, into program: Program, step: String) throws -> Int64 {
+        let key = ClusterLayout(cluster: policy.name).object(manifest.id, object.name)
+        progress.begin(step, expectedBytes: object.plainBytes)
+        defer { progress.end() }
+        let input = try ProgramInputStream(program)
+        do {
+            let summary = try StreamPacking.unpack(from: try repository.openSealed(key), to: { try input.write($0) }, progress: progress.advance(to:))
+            guard summary.sha256 == object.sha256, summary.plaintextBytes == object.plainBytes else {
+                throw RestoreError.checksumMismatch(object: key)
+            }
+        } catch {
+            input.abort()
+            throw error
+        }
+        try input.finish()
+        return object.plainBytes
+    }
+
+    /// Roles and tablespaces through psql; "already exists" errors are expected
+    /// (the `postgres` role, say) and skipped, others returned as warnings.
+    func applyGlobals(_ object: BackupManifest.StoredObject, manifest: BackupManifest, psql: String, environment: [String: String]) throws -> [String] {
+        let key = ClusterLayout(cluster: policy.name).object(manifest.id, object.name)
+        progress.begin("applying roles and tablespaces", expectedBytes: object.plainBytes)
+        defer { progress.end() }
+        let input = try ProgramInputStream(Program(psql, ["-X", "-q", "-v", "ON_ERROR_STOP=0", "--no-password", "-d", "postgres"], environment: environment))
+        let summary: StreamPacking.Summary
+        do {
+            summary = try StreamPacking.unpack(from: try repository.openSealed(key), to: { try input.write($0) })
+        } catch {
+            input.abort()
+            throw error
+        }
+        guard summary.sha256 == object.sha256 else {
+            input.abort()
+            throw RestoreError.checksumMismatch(object: key)
+        }
+        let result = try input.finish()
+        return result.stderr.split(separator: "\n").map(String.init)
+            .filter { $0.contains("ERROR:") && !$0.contains("already exists") }
+    }
+
+    func isEmpty(_ settings: PostgresSettings, database: String) throws -> Bool {
+        let connection = try PostgresConnection(settings.connection(database: database))
+        let count = try connection.query("""
+            SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+            """).scalar()
+        return count == "0"
+    }
+
+    static func splitTableName(_ name: String) throws -> (schema: String, table: String) {
+        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw RestoreError.badTableName(name) }
+        return (parts[0], parts[1])
+    }
+
+    static func quoteIdentifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
