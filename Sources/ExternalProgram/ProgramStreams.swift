@@ -31,14 +31,16 @@ public final class ProgramInputStream {
         child = try SpawnedProcess(program, pipeStdin: true)
     }
 
-    /// Sends bytes. If the program stops reading (it failed), this reports the
-    /// program's own error.
+    /// Whether the program closed its input before the end (it exited, or
+    /// needed no more — `pg_restore --list` reads only the table of contents).
+    public private(set) var stoppedReading = false
+
+    /// Sends bytes; once the program has stopped reading, the rest is
+    /// discarded. Whether that was a failure is decided by its exit status in
+    /// `finish`.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard try child.writeStdin(bytes) else {
-            let termination = try child.finish()
-            throw child.failure(for: termination)
-                ?? ProgramError.failed(program: child.name, status: 0, stderrTail: "stopped reading its input before the end")
-        }
+        guard !stoppedReading else { return }
+        if try !child.writeStdin(bytes) { stoppedReading = true }
     }
 
     /// Ends the input and waits; throws unless the program exited with status 0

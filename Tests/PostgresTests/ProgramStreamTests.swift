@@ -27,7 +27,7 @@ import Testing
         #expect(result.output.trimmingCharacters(in: .whitespaces) == "5242880")
     }
 
-    @Test func aProgramThatStopsReadingReportsItsOwnError() throws {
+    @Test func aProgramThatStopsReadingIsJudgedByItsExitStatus() throws {
         let stream = try ProgramInputStream(Program("/bin/sh", ["-c", "head -c 10 >/dev/null; echo 'bad header' >&2; exit 2"]))
         let block = [UInt8](repeating: 7, count: 1 << 20)
         let error = try #require(throws: ProgramError.self) {
@@ -35,5 +35,9 @@ import Testing
             try stream.finish()
         }
         #expect(error == .failed(program: "sh", status: 2, stderrTail: "bad header"))
+        let satisfied = try ProgramInputStream(Program("/usr/bin/head", ["-c", "10"]))
+        for _ in 0..<50 { try block.withUnsafeBytes { try satisfied.write($0) } }
+        #expect(satisfied.stoppedReading)
+        #expect(try satisfied.finish().stdout.count == 10)
     }
 }

@@ -114,6 +114,9 @@ public struct LogicalRestore {
             if request.clean, exists { base += ["--clean", "--if-exists"] }
             if request.noOwner { base += ["--no-owner"] }
             var restored: Int64 = 0
+            if !tables.isEmpty {
+                restored += try restoreTypesAndSchemas(dump, of: manifest, pgRestore: pgRestore, database: request.database, environment: environment)
+            }
             let runs: [[String]] = tables.isEmpty ? [[]] : tables.map { ["--schema", $0.schema, "--table", $0.table] }
             for filter in runs {
                 restored += try stream(dump, of: manifest, into: Program(pgRestore, base + filter, environment: environment),
@@ -151,6 +154,43 @@ public struct LogicalRestore {
             throw error
         }
         try input.finish()
+        return object.plainBytes
+    }
+
+    /// For a table restore: the schemas, types, domains, collations and
+    /// extensions the table may depend on, from the dump's table of contents
+    /// (`pg_restore -l`, then `-L`). Objects that already exist are fine.
+    func restoreTypesAndSchemas(_ object: BackupManifest.StoredObject, of manifest: BackupManifest, pgRestore: String,
+                                database: String, environment: [String: String]) throws -> Int64 {
+        let key = ClusterLayout(cluster: policy.name).object(manifest.id, object.name)
+        let listing = try ProgramInputStream(Program(pgRestore, ["--list"], environment: environment))
+        do {
+            _ = try StreamPacking.unpack(from: try repository.openSealed(key), to: { try listing.write($0) })
+        } catch {
+            listing.abort()
+            throw error
+        }
+        let wanted: Set<Substring> = ["SCHEMA", "TYPE", "DOMAIN", "COLLATION", "EXTENSION"]
+        let lines = String(decoding: try listing.finish().stdout, as: UTF8.self).split(separator: "\n").filter { line in
+            let fields = line.split(separator: " ")
+            return !line.hasPrefix(";") && fields.count > 5 && wanted.contains(fields[3]) && !(fields[3] == "SCHEMA" && fields[5] == "public")
+        }
+        guard !lines.isEmpty else { return 0 }
+        let listFile = (NSTemporaryDirectory() as NSString).appendingPathComponent("lifeboat-toc-\(UUID().uuidString).list")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: listFile))
+        defer { unlink(listFile) }
+        let input = try ProgramInputStream(Program(pgRestore, ["--dbname", database, "--no-password", "--use-list", listFile], environment: environment))
+        do {
+            _ = try StreamPacking.unpack(from: try repository.openSealed(key), to: { try input.write($0) })
+        } catch {
+            input.abort()
+            throw error
+        }
+        let result = try input.finish(allowFailure: true)
+        let errors = result.stderr.split(separator: "\n").filter { $0.contains("ERROR:") && !$0.contains("already exists") }
+        if result.status != 0, !errors.isEmpty {
+            throw ProgramError.failed(program: "pg_restore", status: result.status, stderrTail: errors.joined(separator: "\n"))
+        }
         return object.plainBytes
     }
 
