@@ -13,11 +13,11 @@ struct LogicalBackupTests {
         let policy: String
         let server: TestPostgres
 
-        init(server: TestPostgres, databases: [String], binDir: String? = nil) throws {
+        init(server: TestPostgres, databases: [String], binDir: String? = nil, jobs: Int = 1) throws {
             self.server = server
             dir = try TemporaryDirectory()
             policy = dir.appending("lms.yaml")
-            let bin = binDir.map { "\n  bin_dir: \($0)" } ?? ""
+            let bin = (binDir.map { "\n  bin_dir: \($0)" } ?? "") + "\n  jobs: \(jobs)"
             try Data("""
                 name: lms
                 postgres:
@@ -215,5 +215,24 @@ struct LogicalBackupTests {
         #expect(leftovers.allSatisfy { !$0.contains(".") || $0.split(separator: "/").count < 4 }, "no objects of the failed backup: \(leftovers)")
         // The next backup starts at once: no stale lock.
         #expect(try f.lifeboat(["list", "--json"]).status == 0)
+    }
+
+    @Test func parallelJobsUseTheDirectoryFormat() throws {
+        let server = try TestPostgres.require()
+        try Self.makeSource(server, "shop6", role: "reporting_f")
+        let f = try Fixture(server: server, databases: ["shop6"], jobs: 2)
+        defer { f.dir.remove() }
+        let id = try f.backup()
+        #expect(FileManager.default.fileExists(atPath: f.dir.appending("repo/lms/backups/\(id)/db-0001.tar")))
+        #expect(try f.lifeboat(["verify", "--backup", id]).status == 0)
+        let restore = try f.lifeboat(["restore", "--database", "shop6_parallel"])
+        #expect(restore.status == 0, "\(restore.err)")
+        #expect(try Self.fingerprint(server, "shop6_parallel") == (try Self.fingerprint(server, "shop6")))
+        let table = try f.lifeboat(["restore", "--database", "shop6_people", "--table", "public.people"])
+        #expect(table.status == 0, "\(table.err)")
+        #expect(try server.connect(database: "shop6_people").query("SELECT count(*) FROM people").scalar() == "500")
+        // Nothing of the dump is left in the temporary directory.
+        let leftovers = (try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())).filter { $0.hasPrefix("lifeboat-dump") || $0.hasPrefix("lifeboat-restore") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
     }
 }

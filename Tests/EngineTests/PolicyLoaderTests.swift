@@ -28,6 +28,7 @@ import Testing
         #expect(p.name == "lms")
         #expect(p.postgres.port == 5432)
         #expect(p.postgres.databases == ["lms"])
+        #expect(p.postgres.jobs == 1)
         #expect(p.repository.location == .local(path: "/var/backups/lifeboat"))
         #expect(p.compression.algorithm == .zstd && p.compression.level == 3 && p.compression.threads == 2)
         #expect(p.encryption.keyFile == "/etc/lifeboat/lms.key")
@@ -103,6 +104,13 @@ import Testing
         #expect(e.field == field)
         #expect(e.message.contains(message), "\(e.message)")
         #expect((e.line ?? 0) >= 8, "the line of the offending field")
+    }
+
+    @Test func parallelJobsAreBounded() throws {
+        let e = try error(Self.base.replacingOccurrences(of: "  databases: [lms]", with: "  databases: [lms]\n  jobs: 0"))
+        #expect(e.field == "postgres.jobs" && e.line == 4 && e.message.contains("between 1 and 64"))
+        let p = try PolicyLoader.parse(Self.base.replacingOccurrences(of: "  databases: [lms]", with: "  databases: [lms]\n  jobs: 4"), file: "p.yaml")
+        #expect(p.postgres.jobs == 4)
     }
 
     @Test func wrongTypeIsNamed() throws {

@@ -34,6 +34,10 @@ public struct PostgresSettings: Sendable {
     public var dataDirectory: String?
     /// Where PostgreSQL's programs live; else `pg_config --bindir`, then `PATH`.
     public var binDirectory: String?
+    /// Parallel jobs for logical backups and restores: above 1, `pg_dump
+    /// --format=directory --jobs` (compressed by pg_dump in a private temporary
+    /// directory) and `pg_restore --jobs`.
+    public var jobs: Int
 
     /// Connection settings for the given database (the first listed one, else `postgres`).
     public func connection(database: String? = nil) -> ConnectionParameters {

@@ -104,14 +104,15 @@ private struct PolicyReader {
     }
 
     func readPostgres(_ node: PolicyNode) throws -> PostgresSettings {
-        let m = try node.mapping(allowed: ["host", "port", "user", "databases", "data_directory", "bin_dir"])
+        let m = try node.mapping(allowed: ["host", "port", "user", "databases", "data_directory", "bin_dir", "jobs"])
         return PostgresSettings(
             host: try m["host"]?.string(),
             port: try m["port"]?.int(in: 1...65535),
             user: try m["user"]?.string(),
             databases: try m["databases"]?.stringList() ?? [],
             dataDirectory: try m["data_directory"]?.absolutePath(),
-            binDirectory: try m["bin_dir"]?.absolutePath()
+            binDirectory: try m["bin_dir"]?.absolutePath(),
+            jobs: try m["jobs"]?.int(in: 1...64) ?? 1
         )
     }
 

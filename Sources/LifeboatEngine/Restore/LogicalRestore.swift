@@ -110,20 +110,24 @@ public struct LogicalRestore {
         }
         do {
             let pgRestore = try programs.checked("pg_restore", serverMajor: serverMajor)
-            var base = ["--dbname", request.database, "--no-password", "--exit-on-error", "--single-transaction"]
+            let input = try prepare(dump, of: manifest)
+            defer { input.cleanup() }
+            var base = ["--dbname", request.database, "--no-password", "--exit-on-error"]
+            // One transaction, so a failure leaves nothing — except with parallel
+            // jobs, which pg_restore cannot combine with it.
+            base += input.parallel ? ["--jobs=\(policy.postgres.jobs)"] : ["--single-transaction"]
             if request.clean, exists { base += ["--clean", "--if-exists"] }
             if request.noOwner { base += ["--no-owner"] }
-            var restored: Int64 = 0
             if !tables.isEmpty {
-                restored += try restoreTypesAndSchemas(dump, of: manifest, pgRestore: pgRestore, database: request.database, environment: environment)
+                try restoreTypesAndSchemas(input, pgRestore: pgRestore, database: request.database, environment: environment)
             }
             let runs: [[String]] = tables.isEmpty ? [[]] : tables.map { ["--schema", $0.schema, "--table", $0.table] }
             for filter in runs {
-                restored += try stream(dump, of: manifest, into: Program(pgRestore, base + filter, environment: environment),
-                                       step: filter.isEmpty ? "restoring \(source) into \(request.database)" : "restoring \(filter[1]).\(filter[3])")
+                let step = filter.isEmpty ? "restoring \(source) into \(request.database)" : "restoring \(filter[1]).\(filter[3])"
+                try input.run(Program(pgRestore, base + filter, environment: environment), step: step)
             }
             return Outcome(backup: manifest, source: source, database: request.database, createdDatabase: !exists,
-                           restoredBytes: restored, globalsWarnings: warnings)
+                           restoredBytes: dump.plainBytes, globalsWarnings: warnings)
         } catch {
             if !exists { _ = try? admin.query("DROP DATABASE IF EXISTS \(Self.quoteIdentifier(request.database)) WITH (FORCE)") }
             throw error
@@ -137,61 +141,104 @@ public struct LogicalRestore {
         throw RestoreError.ambiguousSource(databases: manifest.databases)
     }
 
-    /// Streams one stored object into a program's stdin; the program only sees
-    /// the end of its input once the object's checksum matched the manifest.
-    func stream(_ object: BackupManifest.StoredObject, of manifest: BackupManifest, into program: Program, step: String) throws -> Int64 {
+    /// Where `pg_restore` reads a dump: streamed from the repository to its
+    /// stdin (custom format), or a directory extracted — and checked against
+    /// the manifest — before any restore starts (directory format).
+    struct DumpInput {
+        let restore: LogicalRestore
+        let object: BackupManifest.StoredObject
+        let key: String
+        let directory: PrivateDirectory?
+
+        var parallel: Bool { directory != nil && restore.policy.postgres.jobs > 1 }
+        var dumpPath: String? { directory.map { $0.path + "/dump" } }
+
+        func cleanup() { directory?.remove() }
+
+        /// Runs pg_restore (or any program reading the dump) to completion.
+        @discardableResult
+        func run(_ program: Program, step: String) throws -> ProgramResult {
+            restore.progress.begin(step, expectedBytes: object.plainBytes)
+            defer { restore.progress.end() }
+            if let dumpPath {
+                var p = program
+                p.arguments += [dumpPath]
+                return try ProgramRunner.run(p)
+            }
+            return try streamed(program, allowFailure: false)
+        }
+
+        /// Streams the object into the program; the program sees the end of
+        /// its input only once the object's checksum matched the manifest.
+        func streamed(_ program: Program, allowFailure: Bool) throws -> ProgramResult {
+            let input = try ProgramInputStream(program)
+            do {
+                let summary = try StreamPacking.unpack(from: try restore.repository.openSealed(key), to: { try input.write($0) },
+                                                       progress: restore.progress.advance(to:))
+                guard summary.sha256 == object.sha256, summary.plaintextBytes == object.plainBytes else {
+                    throw RestoreError.checksumMismatch(object: key)
+                }
+            } catch {
+                input.abort()
+                throw error
+            }
+            return try input.finish(allowFailure: allowFailure)
+        }
+
+        /// Runs the program over the dump, accepting any exit status.
+        func runAllowingFailure(_ program: Program) throws -> ProgramResult {
+            if let dumpPath {
+                var p = program
+                p.arguments += [dumpPath]
+                return try ProgramRunner.run(p, allowFailure: true)
+            }
+            return try streamed(program, allowFailure: true)
+        }
+    }
+
+    func prepare(_ object: BackupManifest.StoredObject, of manifest: BackupManifest) throws -> DumpInput {
         let key = ClusterLayout(cluster: policy.name).object(manifest.id, object.name)
-        progress.begin(step, expectedBytes: object.plainBytes)
-        defer { progress.end() }
-        let input = try ProgramInputStream(program)
+        guard object.format == "directory" else { return DumpInput(restore: self, object: object, key: key, directory: nil) }
+        let work = try PrivateDirectory(prefix: "lifeboat-restore")
         do {
-            let summary = try StreamPacking.unpack(from: try repository.openSealed(key), to: { try input.write($0) }, progress: progress.advance(to:))
+            let target = work.path + "/dump"
+            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            progress.begin("fetching \(object.name)", expectedBytes: object.plainBytes)
+            defer { progress.end() }
+            let summary = try TreePacking.unpack(from: try repository.openSealed(key), into: target, progress: progress.advance(to:))
             guard summary.sha256 == object.sha256, summary.plaintextBytes == object.plainBytes else {
                 throw RestoreError.checksumMismatch(object: key)
             }
+            return DumpInput(restore: self, object: object, key: key, directory: work)
         } catch {
-            input.abort()
+            work.remove()
             throw error
         }
-        try input.finish()
-        return object.plainBytes
     }
 
     /// For a table restore: the schemas, types, domains, collations and
     /// extensions the table may depend on, from the dump's table of contents
-    /// (`pg_restore -l`, then `-L`). Objects that already exist are fine.
-    func restoreTypesAndSchemas(_ object: BackupManifest.StoredObject, of manifest: BackupManifest, pgRestore: String,
-                                database: String, environment: [String: String]) throws -> Int64 {
-        let key = ClusterLayout(cluster: policy.name).object(manifest.id, object.name)
-        let listing = try ProgramInputStream(Program(pgRestore, ["--list"], environment: environment))
-        do {
-            _ = try StreamPacking.unpack(from: try repository.openSealed(key), to: { try listing.write($0) })
-        } catch {
-            listing.abort()
-            throw error
+    /// (`pg_restore --list`, then `--use-list`). Objects that already exist are fine.
+    func restoreTypesAndSchemas(_ input: DumpInput, pgRestore: String, database: String, environment: [String: String]) throws {
+        let listing = try input.runAllowingFailure(Program(pgRestore, ["--list"], environment: environment))
+        guard listing.status == 0 else {
+            throw ProgramError.failed(program: "pg_restore", status: listing.status, stderrTail: ProgramRunner.tail(of: listing.stderr))
         }
         let wanted: Set<Substring> = ["SCHEMA", "TYPE", "DOMAIN", "COLLATION", "EXTENSION"]
-        let lines = String(decoding: try listing.finish().stdout, as: UTF8.self).split(separator: "\n").filter { line in
+        let lines = String(decoding: listing.stdout, as: UTF8.self).split(separator: "\n").filter { line in
             let fields = line.split(separator: " ")
             return !line.hasPrefix(";") && fields.count > 5 && wanted.contains(fields[3]) && !(fields[3] == "SCHEMA" && fields[5] == "public")
         }
-        guard !lines.isEmpty else { return 0 }
-        let listFile = (NSTemporaryDirectory() as NSString).appendingPathComponent("lifeboat-toc-\(UUID().uuidString).list")
+        guard !lines.isEmpty else { return }
+        let work = try PrivateDirectory(prefix: "lifeboat-toc")
+        defer { work.remove() }
+        let listFile = work.path + "/toc.list"
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: listFile))
-        defer { unlink(listFile) }
-        let input = try ProgramInputStream(Program(pgRestore, ["--dbname", database, "--no-password", "--use-list", listFile], environment: environment))
-        do {
-            _ = try StreamPacking.unpack(from: try repository.openSealed(key), to: { try input.write($0) })
-        } catch {
-            input.abort()
-            throw error
-        }
-        let result = try input.finish(allowFailure: true)
+        let result = try input.runAllowingFailure(Program(pgRestore, ["--dbname", database, "--no-password", "--use-list", listFile], environment: environment))
         let errors = result.stderr.split(separator: "\n").filter { $0.contains("ERROR:") && !$0.contains("already exists") }
         if result.status != 0, !errors.isEmpty {
             throw ProgramError.failed(program: "pg_restore", status: result.status, stderrTail: errors.joined(separator: "\n"))
         }
-        return object.plainBytes
     }
 
     /// Roles and tablespaces through psql; "already exists" errors are expected

@@ -49,7 +49,10 @@ public struct BackupVerifier {
         do {
             let stored = try repository.storage.stat(key)
             guard let stored else { throw StorageError.notFound(key: key) }
-            let summary = try StreamPacking.unpack(from: try repository.openSealed(key), to: { _ in }, progress: progress.advance(to:))
+            let reader = try repository.openSealed(key)
+            let summary = object.format == "directory"
+                ? try TreePacking.unpack(from: reader, into: nil, progress: progress.advance(to:))
+                : try StreamPacking.unpack(from: reader, to: { _ in }, progress: progress.advance(to:))
             if summary.plaintextBytes != object.plainBytes {
                 return ObjectResult(name: object.name, ok: false, detail: "holds \(summary.plaintextBytes) bytes, the manifest says \(object.plainBytes)")
             }
