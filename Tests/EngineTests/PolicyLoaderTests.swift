@@ -30,7 +30,7 @@ import Testing
         #expect(p.postgres.databases == ["lms"])
         #expect(p.postgres.jobs == 1)
         #expect(p.repository.location == .local(path: "/var/backups/lifeboat"))
-        #expect(p.compression.algorithm == .zstd && p.compression.level == 3 && p.compression.threads == 2)
+        #expect(p.compression.algorithm == .zstd && p.compression.level == 3 && p.compression.threads == 0)
         #expect(p.encryption.keyFile == "/etc/lifeboat/lms.key")
         #expect(p.retention?.keepDaily == 7 && p.retention?.keepMonthly == 12)
         #expect(p.retention?.recoveryWindow == PolicyDuration(seconds: 7 * 86_400))
