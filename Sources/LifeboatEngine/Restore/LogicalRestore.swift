@@ -160,12 +160,21 @@ public struct LogicalRestore {
         func run(_ program: Program, step: String) throws -> ProgramResult {
             restore.progress.begin(step, expectedBytes: object.plainBytes)
             defer { restore.progress.end() }
+            return try execute(program, allowFailure: false)
+        }
+
+        /// Runs the program over the dump, accepting any exit status.
+        func runAllowingFailure(_ program: Program) throws -> ProgramResult {
+            try execute(program, allowFailure: true)
+        }
+
+        private func execute(_ program: Program, allowFailure: Bool) throws -> ProgramResult {
             if let dumpPath {
-                var p = program
-                p.arguments += [dumpPath]
-                return try ProgramRunner.run(p)
+                var withPath = program
+                withPath.arguments.append(dumpPath)
+                return try ProgramRunner.run(withPath, allowFailure: allowFailure)
             }
-            return try streamed(program, allowFailure: false)
+            return try streamed(program, allowFailure: allowFailure)
         }
 
         /// Streams the object into the program; the program sees the end of
@@ -183,16 +192,6 @@ public struct LogicalRestore {
                 throw error
             }
             return try input.finish(allowFailure: allowFailure)
-        }
-
-        /// Runs the program over the dump, accepting any exit status.
-        func runAllowingFailure(_ program: Program) throws -> ProgramResult {
-            if let dumpPath {
-                var p = program
-                p.arguments += [dumpPath]
-                return try ProgramRunner.run(p, allowFailure: true)
-            }
-            return try streamed(program, allowFailure: true)
         }
     }
 
