@@ -27,7 +27,4 @@ enum Console {
         data.append(0x0a)
         FileHandle.standardOutput.write(data)
     }
-
-    /// Whether stdout is a terminal (progress bars and colour only then).
-    static var isTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 }

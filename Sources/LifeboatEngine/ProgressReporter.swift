@@ -11,12 +11,3 @@ public protocol ProgressReporter: AnyObject {
     /// Something the operator should know that is not an error.
     func warning(_ message: String)
 }
-
-/// Reports nothing (tests, `--json`).
-public final class SilentProgress: ProgressReporter {
-    public init() {}
-    public func begin(_ step: String, expectedBytes: Int64?) {}
-    public func advance(to bytes: Int64) {}
-    public func end() {}
-    public func warning(_ message: String) {}
-}

@@ -59,18 +59,15 @@ public enum StreamPacking {
         defer { buffer.deallocate() }
         // An empty stream is stored as nothing at all (see `pack`): look at the
         // first bytes before handing the stream to libarchive.
-        var pending = try reader.read(into: buffer)
-        guard pending > 0 else { return Summary(plaintextBytes: 0, sha256: try hasher.finish().hexString) }
-        var first = Array(UnsafeRawBufferPointer(rebasing: buffer[0..<pending]))
+        let firstCount = try reader.read(into: buffer)
+        guard firstCount > 0 else { return Summary(plaintextBytes: 0, sha256: try hasher.finish().hexString) }
+        var first = Array(UnsafeRawBufferPointer(rebasing: buffer[0..<firstCount]))[...]
         let archive = try ArchiveReader(format: .raw) { out in
-            if pending > 0 {
-                let n = min(out.count, pending)
-                first.withUnsafeBytes { out.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[(first.count - pending)..<(first.count - pending + n)])) }
-                pending -= n
-                if pending == 0 { first = [] }
-                return n
-            }
-            return try reader.read(into: out)
+            guard !first.isEmpty else { return try reader.read(into: out) }
+            let n = min(out.count, first.count)
+            out.copyBytes(from: first.prefix(n))
+            first = first.dropFirst(n)
+            return n
         }
         var total: Int64 = 0
         if try archive.nextEntry() != nil {

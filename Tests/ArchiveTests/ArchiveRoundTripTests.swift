@@ -28,13 +28,8 @@ import Testing
     }
 
     static func unpack(_ stream: [UInt8]) throws -> [(ArchiveEntryInfo, [UInt8])] {
-        var offset = 0
-        let reader = try ArchiveReader(bufferSize: 4096) { buffer in
-            let n = min(buffer.count, stream.count - offset)
-            stream.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + n])) }
-            offset += n
-            return n
-        }
+        let source = ByteArraySource(stream)
+        let reader = try ArchiveReader(bufferSize: 4096, source: source.read(into:))
         var out: [(ArchiveEntryInfo, [UInt8])] = []
         while let entry = try reader.nextEntry() {
             out.append((entry, try reader.readAll()))
@@ -105,13 +100,8 @@ import Testing
             offset += n
         }
         try writer.finish()
-        var readOffset = 0
-        let reader = try ArchiveReader(format: .raw) { buffer in
-            let n = min(buffer.count, stream.count - readOffset)
-            stream.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[readOffset..<readOffset + n])) }
-            readOffset += n
-            return n
-        }
+        let source = ByteArraySource(stream)
+        let reader = try ArchiveReader(format: .raw, source: source.read(into:))
         #expect(try reader.nextEntry() != nil)
         #expect(try reader.readAll(limit: 1 << 30) == data)
         #expect(try reader.nextEntry() == nil)

@@ -13,13 +13,7 @@ import Testing
             if !data.isEmpty { try writer.writeData(data) }
         }
         try writer.finish()
-        var offset = 0
-        return try ArchiveReader { buffer in
-            let n = min(buffer.count, stream.count - offset)
-            stream.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + n])) }
-            offset += n
-            return n
-        }
+        return try ArchiveReader(source: ByteArraySource(stream).read(into:))
     }
 
     static func file(_ path: String, _ text: String, permissions: UInt32 = 0o600) -> (ArchiveEntryInfo, [UInt8]) {

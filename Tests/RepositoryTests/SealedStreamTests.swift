@@ -1,3 +1,4 @@
+import LifeboatTestSupport
 import Pipeline
 import Seal
 import Testing
@@ -38,14 +39,8 @@ struct FixedKeys: ObjectKeyProvider {
     }
 
     static func open(_ sealed: [UInt8], object: String = "lms/obj", keys: ObjectKeyProvider, readSize: Int = 777) throws -> [UInt8] {
-        var offset = 0
-        let reader = try UnsealingReader(object: object, keys: keys) { buffer in
-            let n = min(buffer.count, sealed.count - offset, readSize)
-            sealed.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + n])) }
-            offset += n
-            return n
-        }
-        return try reader.readAll()
+        let source = ByteArraySource(sealed, pieceSize: readSize)
+        return try UnsealingReader(object: object, keys: keys, source: source.read(into:)).readAll()
     }
 
     static func sample(_ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) } }
@@ -127,13 +122,7 @@ struct FixedKeys: ObjectKeyProvider {
         let keys = try FixedKeys.make()
         var sealed = try Self.seal(Self.sample(Self.chunk * 2), keys: keys)
         sealed[sealed.count - 1] ^= 1
-        var offset = 0
-        let reader = try UnsealingReader(object: "lms/obj", keys: keys) { buffer in
-            let n = min(buffer.count, sealed.count - offset)
-            sealed.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + n])) }
-            offset += n
-            return n
-        }
+        let reader = try UnsealingReader(object: "lms/obj", keys: keys, source: ByteArraySource(sealed).read(into:))
         var received = 0
         var buffer = [UInt8](repeating: 0, count: 100)
         #expect(throws: SealedObjectError.self) {

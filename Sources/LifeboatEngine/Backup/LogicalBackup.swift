@@ -36,7 +36,7 @@ public struct LogicalBackup {
         let connection = try PostgresConnection(policy.postgres.connection())
         let facts = try connection.serverFacts()
         let programs = PostgresPrograms(binDirectory: policy.postgres.binDirectory)
-        let pgDump = try programs.checked("pg_dump", serverMajor: facts.majorVersion)
+        let pgDump = try programs.located("pg_dump", serverMajor: facts.majorVersion)
         let pgDumpAll = try programs.checked("pg_dumpall", serverMajor: facts.majorVersion)
         let id = BackupID.make(at: startedAt)
 
@@ -45,15 +45,14 @@ public struct LogicalBackup {
             let globalsArguments = ["--globals-only", "--no-password", "-l", policy.postgres.databases[0]]
             objects.append(try dump(Program(pgDumpAll, globalsArguments, environment: environment(database: nil)),
                                     id: id, name: "globals.sql", kind: .globals, database: nil, format: "sql", expected: nil))
-            let pgDumpMajor = try programs.majorVersion(of: "pg_dump")
             for (index, database) in policy.postgres.databases.enumerated() {
                 let expected = try? connection.query("SELECT pg_database_size($1)", [database]).scalar().flatMap { Int64($0) }
                 if policy.postgres.jobs > 1 {
-                    objects.append(try dumpDirectory(pgDump, major: pgDumpMajor, database: database, id: id,
+                    objects.append(try dumpDirectory(pgDump.path, major: pgDump.major, database: database, id: id,
                                                      name: String(format: "db-%04d.tar", index + 1), expected: expected ?? nil))
                 } else {
                     let arguments = ["--format=custom", "--compress=0", "--no-password"]
-                    objects.append(try dump(Program(pgDump, arguments, environment: environment(database: database)),
+                    objects.append(try dump(Program(pgDump.path, arguments, environment: environment(database: database)),
                                             id: id, name: String(format: "db-%04d.dump", index + 1), kind: .database,
                                             database: database, format: "custom", expected: expected ?? nil))
                 }

@@ -37,7 +37,6 @@ public struct LogicalRestore {
         public var source: String
         public var database: String
         public var createdDatabase: Bool
-        public var restoredBytes: Int64
         /// Errors `psql` reported while applying roles, other than "already exists".
         public var globalsWarnings: [String]
     }
@@ -127,7 +126,7 @@ public struct LogicalRestore {
                 try input.run(Program(pgRestore, base + filter, environment: environment), step: step)
             }
             return Outcome(backup: manifest, source: source, database: request.database, createdDatabase: !exists,
-                           restoredBytes: dump.plainBytes, globalsWarnings: warnings)
+                           globalsWarnings: warnings)
         } catch {
             if !exists { _ = try? admin.query("DROP DATABASE IF EXISTS \(Self.quoteIdentifier(request.database)) WITH (FORCE)") }
             throw error
