@@ -19,6 +19,7 @@ let package = Package(
 
         // Wrappers: the only modules that import C.
         .target(name: "CProcessSupport"),
+        .target(name: "CFileSupport"),
         .target(name: "ExternalProgram", dependencies: ["CProcessSupport"]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "ExternalProgram"]),
         .target(name: "Archive", dependencies: ["CLibArchive"]),
@@ -31,7 +32,7 @@ let package = Package(
         // The domain.
         .target(
             name: "LifeboatEngine",
-            dependencies: ["Repository", "Pipeline", "Postgres", "Archive", "Seal", "ExternalProgram", "Yams"]
+            dependencies: ["Repository", "Pipeline", "Postgres", "Archive", "Seal", "ExternalProgram", "CFileSupport", "Yams"]
         ),
 
         // The command line.

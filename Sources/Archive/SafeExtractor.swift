@@ -107,7 +107,12 @@ public struct SafeExtractor {
     }
 
     /// Throws `ArchiveError.unsafeEntry` for anything that could land outside the destination.
-    func check(_ info: ArchiveEntryInfo) throws {
+    func check(_ info: ArchiveEntryInfo) throws { try Self.validate(info) }
+
+    /// Throws `ArchiveError.unsafeEntry` for an entry that could land outside
+    /// whatever directory it is extracted into: absolute paths, `..`, links
+    /// that escape, devices.
+    public static func validate(_ info: ArchiveEntryInfo) throws {
         try Self.checkRelative(info.path, entry: info.path, what: "path")
         switch info.kind {
         case .file, .directory:

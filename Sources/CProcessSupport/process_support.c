@@ -11,3 +11,7 @@ int lifeboat_pipe_cloexec(int fds[2]) {
 int lifeboat_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path) {
     return posix_spawn_file_actions_addchdir_np(actions, path);
 }
+
+short lifeboat_spawn_setsid_flag(void) {
+    return POSIX_SPAWN_SETSID;
+}

@@ -20,6 +20,9 @@ public final class ProgramOutputStream {
     public func finish() throws {
         if let failure = child.failure(for: try child.finish()) { throw failure }
     }
+
+    /// The program's process id (to signal it from another thread).
+    public var processID: pid_t { child.pid }
 }
 
 /// A running program fed a stream on its standard input (`pg_restore` or

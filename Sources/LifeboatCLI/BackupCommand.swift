@@ -9,14 +9,17 @@ struct BackupCommand: AsyncParsableCommand {
         abstract: "Back up the cluster into the repository.",
         discussion: """
             logical: pg_dumpall --globals-only (roles, tablespaces) and pg_dump -Fc of every database in the policy,
-            each streamed through compression and encryption into the repository. The backup exists only once
-            its manifest is written, after every object; a failed run leaves nothing listed.
+            each streamed through compression and encryption into the repository.
+            physical: a base backup streamed by pg_basebackup (no local copy), compressed on every core (postgres.jobs),
+            with a SHA-256 per file and PostgreSQL's backup_manifest; needs WAL archiving through `lifeboat wal-push`,
+            and is kept only once the WAL that makes it consistent is in the repository.
+            The backup exists only once its manifest is written, after every object; a failed run leaves nothing listed.
             Silent on success unless on a terminal; one summary line otherwise.
             """
     )
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case logical
+        case logical, physical
     }
 
     @OptionGroup var policyOption: PolicyOption
@@ -31,12 +34,17 @@ struct BackupCommand: AsyncParsableCommand {
         try await runCommand {
             let policy = try policyOption.load()
             let repository = try RepositoryAccess.unlock(policy)
-            let manifest = try LogicalBackup(policy: policy, repository: repository, progress: ProgressDisplay.make(json: json)).run()
+            let progress = ProgressDisplay.make(json: json)
+            let manifest = switch type {
+            case .logical: try LogicalBackup(policy: policy, repository: repository, progress: progress).run()
+            case .physical: try PhysicalBackup(policy: policy, repository: repository, progress: progress).run()
+            }
             if json {
                 try Console.json(BackupReport(manifest))
             } else {
-                Console.line("backup \(manifest.id): \(manifest.type.rawValue), \(manifest.databases.count) database(s), "
-                    + "\(ByteFormat.string(manifest.sizeBytes)) dumped, \(ByteFormat.string(manifest.storedBytes)) stored, "
+                let scope = manifest.type == .physical ? "\(manifest.physical?.files ?? 0) files" : "\(manifest.databases.count) database(s)"
+                Console.line("backup \(manifest.id): \(manifest.type.rawValue), \(scope), "
+                    + "\(ByteFormat.string(manifest.sizeBytes)) read, \(ByteFormat.string(manifest.storedBytes)) stored, "
                     + "\(DurationFormat.string(manifest.duration))")
             }
             return .success

@@ -28,6 +28,12 @@ enum LifeboatExit: Int32 {
             return .badPolicy
         case is RepositoryLock.Error:
             return .locked
+        case let error as WALArchiveError:
+            switch error {
+            case .otherCluster, .segmentSizeChanged: return .badPolicy
+            case .conflictingContent: return .integrity
+            default: return .failure
+            }
         case is SealedObjectError, SealError.authenticationFailed, StorageError.notFound,
              LogicalRestore.RestoreError.checksumMismatch:
             return .integrity

@@ -14,7 +14,8 @@ public struct Lifeboat: AsyncParsableCommand {
             Shell completions: lifeboat --generate-completion-script bash|zsh|fish
             """,
         version: LifeboatVersion.current,
-        subcommands: [InitCommand.self, BackupCommand.self, ListCommand.self, RestoreCommand.self, VerifyCommand.self, CheckCommand.self, KeyCommand.self]
+        subcommands: [InitCommand.self, BackupCommand.self, ListCommand.self, RestoreCommand.self, VerifyCommand.self,
+                      WALPushCommand.self, WALFetchCommand.self, WALPrefetchCommand.self, CheckCommand.self, KeyCommand.self]
     )
 
     public init() {}

@@ -6,8 +6,17 @@ import LifeboatEngine
 struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List the cluster's backups (from their manifests only).",
-        discussion: "JSON keys: backups[{id, type, started_at, finished_at, size_bytes, stored_bytes, timeline, start_lsn, stop_lsn, databases}], wal{timelines, first, last, gaps}, recoverable{from, to}."
+        abstract: "List the cluster's backups, its archived WAL and the point-in-time recovery window.",
+        discussion: """
+            Backups are read from their manifests only. WAL coverage comes from the archive's listing (per timeline:
+            first and last segment, gaps); the recoverable window runs from the moment the oldest usable physical
+            backup is consistent to the last transaction in the WAL that follows it without a gap (read from the
+            newest segments).
+            JSON keys: backups[{id, type, started_at, finished_at, size_bytes, stored_bytes, timeline, start_lsn, stop_lsn,
+            databases}], wal{timelines[{timeline, first, last, segments, stored_bytes}], first, last,
+            gaps[{timeline, from, to, missing}]}, recoverable{from, to, from_lsn, to_lsn, from_backup} (null without a
+            usable physical backup).
+            """
     )
 
     @OptionGroup var policyOption: PolicyOption
@@ -18,10 +27,18 @@ struct ListCommand: AsyncParsableCommand {
     func run() async throws {
         try await runCommand {
             let policy = try policyOption.load()
-            let backups = try BackupCatalog(repository: try RepositoryAccess.unlock(policy), cluster: policy.name).backups()
+            let repository = try RepositoryAccess.unlock(policy)
+            let backups = try BackupCatalog(repository: repository, cluster: policy.name).backups()
+            let archive = WALArchive(repository: repository, cluster: policy.name, compression: policy.compression)
+            let entries = try archive.entries()
+            let segmentSize = try ClusterIdentity.read(from: repository, layout: archive.layout)?.walSegmentSize ?? 16 << 20
+            let coverage = WALCoverage(entries: entries, segmentSize: UInt64(segmentSize))
+            let window = try RecoveryPlanner(backups: backups, archive: archive).window()
             if json {
-                try Console.json(ListReport(backups: backups.map(BackupReport.init)))
-            } else if backups.isEmpty {
+                try Console.json(ListReport(backups: backups.map(BackupReport.init), coverage: coverage, window: window))
+                return .success
+            }
+            if backups.isEmpty {
                 Console.line("no backups of \(policy.name) yet")
             } else {
                 let now = Date()
@@ -31,41 +48,67 @@ struct ListCommand: AsyncParsableCommand {
                 }
                 Table.print(header: ["ID", "TYPE", "AGE", "DURATION", "SIZE", "STORED"], rows: rows)
             }
+            if !coverage.timelines.isEmpty {
+                Console.line("")
+                for timeline in coverage.timelines {
+                    Console.line("WAL timeline \(timeline.timeline): \(timeline.first) – \(timeline.last), \(timeline.segments) segment(s), "
+                        + "\(ByteFormat.string(timeline.storedBytes)) stored")
+                }
+                Console.line(coverage.gaps.isEmpty ? "WAL gaps: none" : "WAL gaps: " + coverage.gaps.map(\.description).joined(separator: ", "))
+            }
+            if let window {
+                Console.line("recoverable: \(window)")
+            }
             return .success
         }
     }
 }
 
-/// `list --json`. WAL archiving is not built yet: `wal` is empty and
-/// `recoverable` null, because logical backups restore to their own instant only.
+/// `list --json`.
 struct ListReport: Encodable {
     let backups: [BackupReport]
+    let coverage: WALCoverage
+    let window: RecoveryWindow?
 
     struct WAL: Encodable {
+        let coverage: WALCoverage
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: Keys.self)
-            try c.encode([Int](), forKey: .timelines)
-            try c.encodeNil(forKey: .first)
-            try c.encodeNil(forKey: .last)
-            try c.encode([String](), forKey: .gaps)
+            try c.encode(coverage.timelines, forKey: .timelines)
+            try c.encode(coverage.first, forKey: .first)
+            try c.encode(coverage.last, forKey: .last)
+            try c.encode(coverage.gaps, forKey: .gaps)
         }
         enum Keys: String, CodingKey { case timelines, first, last, gaps }
     }
 
     struct Recoverable: Encodable {
+        let window: RecoveryWindow
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: Keys.self)
-            try c.encodeNil(forKey: .from)
-            try c.encodeNil(forKey: .to)
+            try c.encode(window.from, forKey: .from)
+            try c.encode(window.to, forKey: .to)
+            try c.encode(window.fromLSN.description, forKey: .fromLSN)
+            try c.encode(window.toLSN.description, forKey: .toLSN)
+            try c.encode(window.fromBackup, forKey: .fromBackup)
         }
-        enum Keys: String, CodingKey { case from, to }
+        enum Keys: String, CodingKey {
+            case from, to
+            case fromLSN = "from_lsn"
+            case toLSN = "to_lsn"
+            case fromBackup = "from_backup"
+        }
     }
 
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(backups, forKey: .backups)
-        try c.encode(WAL(), forKey: .wal)
-        try c.encode(Recoverable(), forKey: .recoverable)
+        try c.encode(WAL(coverage: coverage), forKey: .wal)
+        if let window {
+            try c.encode(Recoverable(window: window), forKey: .recoverable)
+        } else {
+            try c.encodeNil(forKey: .recoverable)
+        }
     }
     enum Keys: String, CodingKey { case backups, wal, recoverable }
 }

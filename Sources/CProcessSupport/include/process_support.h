@@ -10,4 +10,7 @@ int lifeboat_pipe_cloexec(int fds[2]);
 /// posix_spawn_file_actions_addchdir_np, a GNU extension Swift's Glibc module hides.
 int lifeboat_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
 
+/// POSIX_SPAWN_SETSID (the child starts a new session), which Glibc's Swift module hides.
+short lifeboat_spawn_setsid_flag(void);
+
 #endif

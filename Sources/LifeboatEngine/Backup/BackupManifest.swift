@@ -18,6 +18,11 @@ import Postgres
 ///              {"name": "db-0001.dump", "kind": "database", "database": "lms", "format": "custom", …}]}
 /// ```
 ///
+/// A physical backup adds `"physical": {"wal_segment_size", "start_segment",
+/// "stop_segment", "checkpoint_lsn", "wal_ranges": [{"timeline", "start_lsn",
+/// "end_lsn"}], "consistent_at", "next_xid", "files"}` and its objects are
+/// `data-NNNN` parts, `files.json` (`PhysicalLayout`) and `backup_manifest`.
+///
 /// Each object's `sha256` and `plain_bytes` are those of the plaintext as the
 /// PostgreSQL program produced it (before compression); `stored_bytes` is the
 /// sealed object's size in the repository.
@@ -34,11 +39,19 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     }
 
     public struct StoredObject: Codable, Sendable, Equatable {
-        public enum Kind: String, Codable, Sendable { case globals, database }
+        public enum Kind: String, Codable, Sendable {
+            /// Logical backups: `pg_dumpall --globals-only` and one database's dump.
+            case globals, database
+            /// Physical backups: a compressed part of the data stream, the file
+            /// layout (`PhysicalLayout`), and PostgreSQL's own `backup_manifest`.
+            case data, layout
+            case postgresManifest = "postgres_manifest"
+        }
         public var name: String
         public var kind: Kind
         public var database: String?
-        /// `sql` (pg_dumpall output) or `custom` (pg_dump -Fc).
+        /// `sql` (pg_dumpall output), `custom` (pg_dump -Fc), `directory`
+        /// (pg_dump -Fd as a tar), `blocks` (a physical data part), `json`.
         public var format: String
         public var plainBytes: Int64
         public var sha256: String
@@ -68,9 +81,52 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public var keyGeneration: UInt32
     public var lifeboatVersion: String
     public var objects: [StoredObject]
+    /// Physical backups only: what point-in-time recovery needs to know.
+    public var physical: PhysicalInfo?
+
+    /// The recovery facts of a physical backup.
+    public struct PhysicalInfo: Codable, Sendable, Equatable {
+        /// One timeline's stretch of WAL needed to make the backup consistent.
+        public struct WALRange: Codable, Sendable, Equatable {
+            public var timeline: UInt32
+            public var startLSN: LSN
+            public var endLSN: LSN
+            enum CodingKeys: String, CodingKey {
+                case timeline
+                case startLSN = "start_lsn"
+                case endLSN = "end_lsn"
+            }
+        }
+
+        public var walSegmentSize: Int
+        /// First and last WAL segment the backup needs (`start_segment` on the
+        /// start timeline, `stop_segment` on the last range's timeline).
+        public var startSegment: String
+        public var stopSegment: String
+        public var checkpointLSN: LSN
+        public var walRanges: [WALRange]
+        /// No later than the moment replay reaches `stop_lsn`: a time target
+        /// must not be earlier than this.
+        public var consistentAt: Date
+        /// No smaller than the next transaction id at the backup's end: a
+        /// transaction id target must not be smaller than this.
+        public var nextXID: UInt64
+        public var files: Int
+
+        enum CodingKeys: String, CodingKey {
+            case files
+            case walSegmentSize = "wal_segment_size"
+            case startSegment = "start_segment"
+            case stopSegment = "stop_segment"
+            case checkpointLSN = "checkpoint_lsn"
+            case walRanges = "wal_ranges"
+            case consistentAt = "consistent_at"
+            case nextXID = "next_xid"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case format, id, cluster, type, timeline, databases, compression, objects
+        case format, id, cluster, type, timeline, databases, compression, objects, physical
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case serverVersion = "server_version"

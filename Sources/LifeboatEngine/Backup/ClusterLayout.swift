@@ -1,9 +1,14 @@
+import Postgres
+
 /// Where a cluster's objects live in the repository, under its policy name:
 ///
 /// ```
 /// <cluster>/lock                          run lock (backup, prune, drill)
+/// <cluster>/cluster.json                  identity: system identifier, WAL segment size (sealed)
 /// <cluster>/backups/<id>/manifest.json    the manifest, written last: it makes the backup exist
 /// <cluster>/backups/<id>/<object>         the backup's data objects
+/// <cluster>/wal/<TTTTTTTT>/<file>         archived WAL by timeline: segments, .partial,
+///                                         .backup and .history files, under PostgreSQL's names
 /// ```
 public struct ClusterLayout: Sendable {
     public let cluster: String
@@ -11,8 +16,14 @@ public struct ClusterLayout: Sendable {
     public init(cluster: String) { self.cluster = cluster }
 
     public var runLock: String { "\(cluster)/lock" }
+    public var identity: String { "\(cluster)/cluster.json" }
     public var backupsPrefix: String { "\(cluster)/backups/" }
     public func backupPrefix(_ id: String) -> String { "\(backupsPrefix)\(id)/" }
     public func manifest(_ id: String) -> String { "\(backupPrefix(id))manifest.json" }
     public func object(_ id: String, _ name: String) -> String { "\(backupPrefix(id))\(name)" }
+
+    public var walPrefix: String { "\(cluster)/wal/" }
+    public func walPrefix(timeline: UInt32) -> String { "\(walPrefix)\(WALFileName.history(timeline: timeline).description.prefix(8))/" }
+    /// A WAL file's object: under the timeline it belongs to.
+    public func wal(_ file: WALFileName) -> String { walPrefix(timeline: file.timeline) + file.description }
 }

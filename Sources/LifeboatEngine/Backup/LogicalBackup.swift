@@ -66,7 +66,7 @@ public struct LogicalBackup {
                 databases: policy.postgres.databases,
                 compression: .init(algorithm: policy.compression.algorithm.rawValue, level: policy.compression.level),
                 keyGeneration: repository.keyring.currentGeneration, lifeboatVersion: LifeboatVersion.current,
-                objects: objects
+                objects: objects, physical: nil
             )
             try repository.putSealed(layout.manifest(id), bytes: try RepositoryJSON.encode(manifest), mode: .createOnly)
             return manifest

@@ -34,10 +34,27 @@ public struct PostgresSettings: Sendable {
     public var dataDirectory: String?
     /// Where PostgreSQL's programs live; else `pg_config --bindir`, then `PATH`.
     public var binDirectory: String?
-    /// Parallel jobs for logical backups and restores: above 1, `pg_dump
-    /// --format=directory --jobs` (compressed by pg_dump in a private temporary
-    /// directory) and `pg_restore --jobs`.
-    public var jobs: Int
+    /// `jobs` as written in the policy, nil when absent.
+    public var jobsSetting: Int?
+    /// `checkpoint: fast` asks the server for an immediate checkpoint at the
+    /// start of a physical backup; `spread` (the default, like PostgreSQL's)
+    /// waits for a paced one, which spares the server's I/O but can take minutes.
+    public var fastCheckpoint: Bool
+    /// How long a physical backup waits for the WAL that makes it consistent
+    /// to reach the repository (`wal_wait`, default 60s) before giving up.
+    public var walWait: PolicyDuration
+    /// The OS user that runs the server and owns its files (`os_user`, default
+    /// `postgres`): a physical restore run as root hands the data directory to it.
+    public var osUser: String
+
+    /// Parallel jobs for logical backups and restores (default 1): above 1,
+    /// `pg_dump --format=directory --jobs` (compressed by pg_dump in a private
+    /// temporary directory) and `pg_restore --jobs`.
+    public var jobs: Int { jobsSetting ?? 1 }
+
+    /// Compression workers of a physical backup, restore workers, WAL prefetch
+    /// width: `jobs` when set, else every core.
+    public var physicalJobs: Int { jobsSetting ?? max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     /// Connection settings for the given database (the first listed one, else `postgres`).
     public func connection(database: String? = nil) -> ConnectionParameters {

@@ -104,7 +104,15 @@ private struct PolicyReader {
     }
 
     func readPostgres(_ node: PolicyNode) throws -> PostgresSettings {
-        let m = try node.mapping(allowed: ["host", "port", "user", "databases", "data_directory", "bin_dir", "jobs"])
+        let m = try node.mapping(allowed: ["host", "port", "user", "databases", "data_directory", "bin_dir", "jobs", "checkpoint", "os_user", "wal_wait"])
+        var fastCheckpoint = false
+        if let checkpoint = m["checkpoint"] {
+            switch try checkpoint.string() {
+            case "fast": fastCheckpoint = true
+            case "spread": fastCheckpoint = false
+            case let other: throw checkpoint.error("'\(other)' is not a checkpoint mode: use fast or spread")
+            }
+        }
         return PostgresSettings(
             host: try m["host"]?.string(),
             port: try m["port"]?.int(in: 1...65535),
@@ -112,7 +120,10 @@ private struct PolicyReader {
             databases: try m["databases"]?.stringList() ?? [],
             dataDirectory: try m["data_directory"]?.absolutePath(),
             binDirectory: try m["bin_dir"]?.absolutePath(),
-            jobs: try m["jobs"]?.int(in: 1...64) ?? 1
+            jobsSetting: try m["jobs"]?.int(in: 1...64),
+            fastCheckpoint: fastCheckpoint,
+            walWait: try m["wal_wait"]?.duration() ?? PolicyDuration(seconds: 60),
+            osUser: try m["os_user"]?.string() ?? "postgres"
         )
     }
 

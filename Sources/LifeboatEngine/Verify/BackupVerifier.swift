@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Postgres
 import Repository
 
 /// `lifeboat verify`: reads every object of a backup, authenticates every chunk,
@@ -36,10 +37,60 @@ public struct BackupVerifier {
 
     public func verify(_ manifests: [BackupManifest]) -> Report {
         let results = manifests.map { manifest in
-            let objects = manifest.objects.map { verify($0, in: manifest) }
+            var objects = manifest.objects.map { verify($0, in: manifest) }
+            if manifest.type == .physical {
+                objects.append(verifyFiles(of: manifest))
+                objects.append(verifyWAL(of: manifest))
+            }
             return BackupResult(id: manifest.id, ok: objects.allSatisfy(\.ok), objects: objects)
         }
         return Report(ok: results.allSatisfy(\.ok), backups: results)
+    }
+
+    /// Every file of a physical backup against its own SHA-256 (reported as the pseudo-object `files`).
+    func verifyFiles(of manifest: BackupManifest) -> ObjectResult {
+        progress.begin("verifying the files of \(manifest.id)", expectedBytes: manifest.objects.filter { $0.kind == .data }.reduce(0) { $0 + $1.plainBytes })
+        defer { progress.end() }
+        do {
+            var bytes: [UInt8] = []
+            _ = try StreamPacking.unpack(from: try repository.openSealed(layout.object(manifest.id, "files.json")), to: { bytes += $0 })
+            let physical = try RepositoryJSON.decode(PhysicalLayout.self, from: bytes)
+            let bad = try PhysicalFileCheck(repository: repository, layout: layout).mismatches(in: manifest, files: physical, progress: progress.advance(to:))
+            let count = physical.regularFiles.count
+            guard bad.isEmpty else {
+                return ObjectResult(name: "files", ok: false, detail: "\(bad.count) of \(count) files differ from their SHA-256: \(bad.prefix(5).joined(separator: ", "))")
+            }
+            return ObjectResult(name: "files", ok: true, detail: "\(count) files, each SHA-256 matches")
+        } catch {
+            return ObjectResult(name: "files", ok: false, detail: error.localizedDescription)
+        }
+    }
+
+    /// The WAL that makes a physical backup consistent is archived and authentic (pseudo-object `wal`).
+    func verifyWAL(of manifest: BackupManifest) -> ObjectResult {
+        guard let info = manifest.physical else { return ObjectResult(name: "wal", ok: false, detail: "the manifest has no physical section") }
+        let size = UInt64(info.walSegmentSize)
+        var missing: [String] = []
+        var damaged: [String] = []
+        var count = 0
+        for range in info.walRanges {
+            var segment = WALFileName.segment(timeline: range.timeline, containing: range.startLSN, segmentSize: size)
+            let last = WALFileName.segment(timeline: range.timeline, containing: LSN(max(range.endLSN.value, 1) - 1), segmentSize: size)
+            while segment <= last {
+                count += 1
+                do {
+                    _ = try StreamPacking.unpack(from: try repository.openSealed(layout.wal(segment)), to: { _ in })
+                } catch StorageError.notFound {
+                    missing.append(segment.description)
+                } catch {
+                    damaged.append("\(segment): \(error.localizedDescription)")
+                }
+                segment = segment.next(segmentSize: size)
+            }
+        }
+        if !missing.isEmpty { return ObjectResult(name: "wal", ok: false, detail: "missing WAL segment(s): \(missing.joined(separator: ", "))") }
+        if !damaged.isEmpty { return ObjectResult(name: "wal", ok: false, detail: damaged.joined(separator: "; ")) }
+        return ObjectResult(name: "wal", ok: true, detail: "\(count) WAL segment(s) \(info.startSegment)–\(info.stopSegment) archived and authentic")
     }
 
     func verify(_ object: BackupManifest.StoredObject, in manifest: BackupManifest) -> ObjectResult {

@@ -1,0 +1,83 @@
+import ArgumentParser
+import ExternalProgram
+import Foundation
+import LifeboatEngine
+import Postgres
+
+/// `lifeboat wal-fetch`: PostgreSQL's `restore_command`.
+struct WALFetchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wal-fetch",
+        abstract: "Fetch one archived WAL file (restore_command = 'lifeboat wal-fetch --policy FILE %f %p').",
+        discussion: """
+            Exits 1 without a message when the archive has no such file, which is how recovery learns it reached
+            the end of the archive. After a segment, a background prefetcher fetches the following segments in
+            parallel into .lifeboat-prefetch/ beside the destination, so replay does not wait for each fetch.
+            """
+    )
+
+    @OptionGroup var policyOption: PolicyOption
+
+    @Argument(help: ArgumentHelp("The WAL file to fetch (PostgreSQL's %f).", valueName: "name"))
+    var name: String
+
+    @Argument(help: ArgumentHelp("Where to write it (PostgreSQL's %p).", valueName: "destination"))
+    var destination: String
+
+    @Flag(name: .long, help: "Do not start the background prefetcher.")
+    var noPrefetch = false
+
+    func run() async throws {
+        try await runCommand {
+            let policy = try policyOption.load()
+            guard let file = WALFileName(name) else { throw WALArchiveError.notAWALFile(path: name) }
+            let archive = WALArchive(repository: try RepositoryAccess.unlock(policy), cluster: policy.name, compression: policy.compression)
+            let prefetch = WALPrefetch(archive: archive, spool: WALPrefetch.spool(forDestination: destination), parallelism: policy.postgres.physicalJobs)
+            let readAhead = file.kind == .segment && !noPrefetch
+            if readAhead {
+                try prefetch.noteRequested(file)
+                if prefetch.take(name, to: destination) {
+                    startPrefetcher(prefetch, policy: policy)
+                    return .success
+                }
+            }
+            guard try archive.fetch(name, to: destination) else {
+                // Not archived: normal at the end of recovery. No message, exit 1.
+                return .failure
+            }
+            if readAhead { startPrefetcher(prefetch, policy: policy) }
+            return .success
+        }
+    }
+
+    /// Starts `lifeboat wal-prefetch` detached, unless one is already running.
+    func startPrefetcher(_ prefetch: WALPrefetch, policy: Policy) {
+        guard !prefetch.isRunning, let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return }
+        _ = try? DetachedProcess.start(Program(executable, ["wal-prefetch", "--policy", policy.file, prefetch.spool]))
+    }
+}
+
+/// `lifeboat wal-prefetch`: the background half of `wal-fetch` (not for direct use).
+struct WALPrefetchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wal-prefetch",
+        abstract: "Read WAL ahead of recovery into a spool directory (started by wal-fetch).",
+        shouldDisplay: false
+    )
+
+    @OptionGroup var policyOption: PolicyOption
+
+    @Argument(help: ArgumentHelp("The spool directory.", valueName: "spool"))
+    var spool: String
+
+    func run() async throws {
+        try await runCommand {
+            let policy = try policyOption.load()
+            let repository = try RepositoryAccess.unlock(policy)
+            let archive = WALArchive(repository: repository, cluster: policy.name, compression: policy.compression)
+            guard let identity = try ClusterIdentity.read(from: repository, layout: archive.layout) else { return .success }
+            try WALPrefetch(archive: archive, spool: spool, parallelism: policy.postgres.physicalJobs).run(segmentSize: UInt64(identity.walSegmentSize))
+            return .success
+        }
+    }
+}

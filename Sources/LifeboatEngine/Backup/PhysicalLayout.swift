@@ -1,0 +1,54 @@
+import Foundation
+
+/// `<cluster>/backups/<id>/files.json` (sealed): how a physical backup's data
+/// parts map back to the files of the data directory.
+///
+/// The regular files' contents, in the order the server sent them, form one
+/// stream; file `f` is bytes `offset ..< offset + size` of it. The stream is
+/// cut into blocks of `block_size` bytes (block `b` is bytes `b × block_size
+/// ..< (b + 1) × block_size`, the last one shorter), and each part object holds
+/// a compressed concatenation of the blocks listed in its `blocks`, in that
+/// order (see `ParallelPacker`).
+///
+/// ```json
+/// {"block_size": 1048576,
+///  "files": [{"path": "PG_VERSION", "type": "file", "mode": 384, "mtime": 1763780000,
+///             "size": 3, "offset": 0, "sha256": "…"},
+///            {"path": "base", "type": "directory", "mode": 448, "mtime": 1763780000},
+///            {"path": "x", "type": "symlink", "mode": 511, "mtime": 0, "target": "…"}],
+///  "parts": [{"name": "data-0001", "blocks": [0, 2, 3]}, {"name": "data-0002", "blocks": [1, 4]}]}
+/// ```
+/// `mode` is the permission bits, `mtime` seconds since the epoch, `sha256`
+/// the file's own SHA-256 (lower-case hex), so a file can be checked on its own.
+public struct PhysicalLayout: Codable, Sendable, Equatable {
+    public struct File: Codable, Sendable, Equatable {
+        public enum FileType: String, Codable, Sendable { case file, directory, symlink }
+        public var path: String
+        public var type: FileType
+        public var mode: UInt32
+        public var mtime: Int64
+        public var size: Int64?
+        public var offset: Int64?
+        public var sha256: String?
+        public var target: String?
+    }
+
+    public struct Part: Codable, Sendable, Equatable {
+        public var name: String
+        public var blocks: [Int]
+    }
+
+    public var blockSize: Int
+    public var files: [File]
+    public var parts: [Part]
+
+    enum CodingKeys: String, CodingKey {
+        case files, parts
+        case blockSize = "block_size"
+    }
+
+    /// Regular files sorted by stream offset, for mapping blocks to files.
+    public var regularFiles: [File] {
+        files.filter { $0.type == .file }.sorted { ($0.offset ?? 0) < ($1.offset ?? 0) }
+    }
+}

@@ -1,0 +1,196 @@
+import Archive
+import CFileSupport
+import Foundation
+import Pipeline
+import Repository
+import Seal
+
+/// Writes a physical backup's files into a data directory, decompressing all
+/// data parts at once (one worker per part, up to `workers`): each part yields
+/// whole blocks of the data stream whose place is known from the layout, so
+/// every worker writes its blocks straight to their files at the right offsets.
+///
+/// `global/pg_control` is written under a temporary name and put in place
+/// last, after everything else is on disk: an interrupted restore leaves a
+/// directory PostgreSQL refuses to start. Files listed in `keep` (a delta
+/// restore found them identical) are not written at all.
+final class DataDirectoryWriter: @unchecked Sendable {
+    static let controlFile = "global/pg_control"
+    static let controlFileInProgress = "global/pg_control.lifeboat-restore"
+
+    let destination: String
+    let layout: PhysicalLayout
+    let owner: FileOwner?
+    let keep: Set<String>
+    private let files: [PhysicalLayout.File]
+    private let offsets: [Int64]
+    private let lock = NSLock()
+    private var written: Int64 = 0
+
+    init(destination: String, layout: PhysicalLayout, owner: FileOwner?, keep: Set<String>) throws {
+        self.destination = destination
+        self.layout = layout
+        self.owner = owner
+        self.keep = keep
+        files = layout.regularFiles
+        offsets = files.map { $0.offset ?? 0 }
+        for file in layout.files {
+            let kind: ArchiveEntryKind = switch file.type {
+            case .file: .file
+            case .directory: .directory
+            case .symlink: .symlink(target: file.target ?? "")
+            }
+            try SafeExtractor.validate(ArchiveEntryInfo(path: file.path, kind: kind))
+        }
+    }
+
+    /// Bytes written so far (safe to read from any thread).
+    var bytesWritten: Int64 { lock.withLock { written } }
+
+    func path(of file: PhysicalLayout.File) -> String {
+        destination + "/" + (file.path == Self.controlFile ? Self.controlFileInProgress : file.path)
+    }
+
+    /// Directories, symbolic links and empty files to be filled.
+    func prepare() throws {
+        // Whatever control file is there goes first: until the restored one is
+        // put in place at the very end, the directory cannot be started.
+        unlink(destination + "/" + Self.controlFile)
+        for file in layout.files where file.type == .directory {
+            let target = destination + "/" + file.path
+            var status = stat()
+            if lstat(target, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { continue }
+            guard mkdir(target, 0o700) == 0 else { throw LocalFile.Failure(operation: "create directory", path: target, code: errno) }
+        }
+        for file in layout.files where file.type == .symlink {
+            let target = destination + "/" + file.path
+            var status = stat()
+            if lstat(target, &status) == 0 { continue }
+            guard symlink(file.target ?? "", target) == 0 else { throw LocalFile.Failure(operation: "create link", path: target, code: errno) }
+        }
+        for file in files where !keep.contains(file.path) {
+            let created = try LocalFile(path: path(of: file), flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+            try created.close()
+        }
+    }
+
+    /// Decompresses every part into the files, `workers` parts at a time;
+    /// `tick` runs on the calling thread about five times a second.
+    func writeParts(_ parts: [(part: PhysicalLayout.Part, object: BackupManifest.StoredObject, key: String)],
+                    repository: SealedRepository, workers: Int, tick: () -> Void) throws {
+        let queue = BlockQueue<Int>(capacity: parts.count + 1)
+        for index in parts.indices { queue.push(index) }
+        queue.close()
+        let group = DispatchGroup()
+        let failure = FirstFailure()
+        for _ in 0..<max(1, min(workers, parts.count)) {
+            group.enter()
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                while !failure.isSet, let index = queue.pop() {
+                    do {
+                        try write(parts[index].part, object: parts[index].object, key: parts[index].key, repository: repository)
+                    } catch {
+                        failure.set(error)
+                    }
+                }
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        while group.wait(timeout: .now() + 0.2) == .timedOut { tick() }
+        tick()
+        if let error = failure.error { throw error }
+    }
+
+    private func write(_ part: PhysicalLayout.Part, object: BackupManifest.StoredObject, key: String, repository: SealedRepository) throws {
+        let totalStream = (files.last.map { ($0.offset ?? 0) + ($0.size ?? 0) }) ?? 0
+        let blockSize = Int64(layout.blockSize)
+        let hasher = try SHA256Hasher()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: layout.blockSize, alignment: 64)
+        defer { buffer.deallocate() }
+        var open: (index: Int, file: LocalFile)?
+        var total: Int64 = 0
+        try StreamPacking.unpackBlocks(from: try repository.openSealed(key), blockLengths: part.blocks.map {
+            Int(min(blockSize, totalStream - Int64($0) * blockSize))
+        }, buffer: buffer) { blockNumber, bytes in
+            try hasher.update(bytes)
+            total += Int64(bytes.count)
+            var position = Int64(part.blocks[blockNumber]) * blockSize
+            var consumed = 0
+            var fileIndex = fileContaining(position)
+            while consumed < bytes.count, fileIndex < files.count {
+                let file = files[fileIndex]
+                let start = file.offset ?? 0
+                let end = start + (file.size ?? 0)
+                let n = Int(min(Int64(bytes.count - consumed), end - position))
+                if n > 0, !keep.contains(file.path) {
+                    if open?.index != fileIndex {
+                        try open?.file.close()
+                        open = (fileIndex, try LocalFile(path: path(of: file), flags: O_WRONLY))
+                    }
+                    guard let base = bytes.baseAddress else { break }
+                    try open?.file.write(UnsafeRawBufferPointer(start: base + consumed, count: n), at: position - start)
+                }
+                consumed += max(n, 0)
+                position += Int64(max(n, 0))
+                fileIndex += 1
+            }
+            lock.withLock { written += Int64(bytes.count) }
+        }
+        try open?.file.close()
+        guard total == object.plainBytes, try hasher.finish().hexString == object.sha256 else {
+            throw PhysicalRestoreError.partMismatch(object: key)
+        }
+    }
+
+    /// The index of the regular file holding stream byte `position` (files of
+    /// size 0 are skipped over by the caller's loop).
+    private func fileContaining(_ position: Int64) -> Int {
+        var low = 0
+        var high = offsets.count
+        while low < high {
+            let middle = (low + high) / 2
+            if offsets[middle] + (files[middle].size ?? 0) <= position { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// Modes, owners and times as in the backup (directories last, deepest
+    /// first), everything flushed to disk, then `pg_control` put in place.
+    func finish() throws {
+        for file in files where !keep.contains(file.path) {
+            try applyAttributes(path(of: file), mode: file.mode, mtime: file.mtime)
+        }
+        for file in layout.files where file.type == .symlink {
+            if let owner { lchown(destination + "/" + file.path, owner.uid, owner.gid) }
+        }
+        for file in layout.files.filter({ $0.type == .directory }).sorted(by: { $0.path.count > $1.path.count }) {
+            try applyAttributes(destination + "/" + file.path, mode: file.mode, mtime: file.mtime)
+        }
+        let root = try LocalFile(path: destination, flags: O_RDONLY | O_DIRECTORY)
+        guard lifeboat_syncfs(root.descriptor) == 0 else { throw LocalFile.Failure(operation: "flush", path: destination, code: errno) }
+        if files.contains(where: { $0.path == Self.controlFile }), !keep.contains(Self.controlFile) {
+            try LocalFile.rename(destination + "/" + Self.controlFileInProgress, to: destination + "/" + Self.controlFile)
+            try LocalFile.syncDirectory(destination + "/global")
+        }
+        if let owner { chown(destination, owner.uid, owner.gid) }
+        chmod(destination, 0o700)
+    }
+
+    private func applyAttributes(_ path: String, mode: UInt32, mtime: Int64) throws {
+        if let owner, chown(path, owner.uid, owner.gid) != 0 { throw LocalFile.Failure(operation: "change the owner of", path: path, code: errno) }
+        guard chmod(path, mode_t(mode & 0o777)) == 0 else { throw LocalFile.Failure(operation: "change the mode of", path: path, code: errno) }
+        var times = [timespec(tv_sec: time_t(mtime), tv_nsec: 0), timespec(tv_sec: time_t(mtime), tv_nsec: 0)]
+        _ = utimensat(AT_FDCWD, path, &times, AT_SYMLINK_NOFOLLOW)
+    }
+}
+
+/// The first error of several threads.
+final class FirstFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: Error?
+    var isSet: Bool { lock.withLock { first != nil } }
+    var error: Error? { lock.withLock { first } }
+    func set(_ error: Error) { lock.withLock { if first == nil { first = error } } }
+}

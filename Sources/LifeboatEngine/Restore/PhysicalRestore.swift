@@ -1,0 +1,136 @@
+import Archive
+import Foundation
+import Pipeline
+import Postgres
+import Repository
+
+/// `lifeboat restore --data-dir DIR`: a physical backup written into a data
+/// directory and configured to recover to a target through the archived WAL.
+///
+/// The backup is the newest one that is consistent before the target (or the
+/// one named); a target the repository cannot reach is refused before anything
+/// is written. The directory must be empty (it is created if missing, mode
+/// 0700, owned by the policy's `os_user` when run as root) unless `delta` is
+/// set: then it is made identical to the backup — files whose size and SHA-256
+/// match are kept, the others rewritten, files not in the backup removed.
+/// A directory a server is running on is always refused.
+public struct PhysicalRestore {
+    public struct Request: Sendable {
+        public var dataDirectory: String
+        /// A backup id, `latest`, or nil to choose by the target.
+        public var backup: String?
+        public var target: RecoveryTarget = .end
+        public var action: RecoveryTarget.Action = .promote
+        public var delta = false
+
+        public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
+    }
+
+    public struct Outcome: Sendable {
+        public var backup: BackupManifest
+        public var dataDirectory: String
+        public var settings: RecoverySettings
+        public var window: RecoveryWindow?
+        public var bytesWritten: Int64
+        public var filesKept: Int
+    }
+
+    public let policy: Policy
+    public let repository: SealedRepository
+    public let progress: ProgressReporter
+    /// The lifeboat executable `restore_command` should run.
+    public let executable: String
+
+    public init(policy: Policy, repository: SealedRepository, progress: ProgressReporter, executable: String) {
+        self.policy = policy
+        self.repository = repository
+        self.progress = progress
+        self.executable = executable
+    }
+
+    var layout: ClusterLayout { ClusterLayout(cluster: policy.name) }
+
+    public func run(_ request: Request) throws -> Outcome {
+        let archive = WALArchive(repository: repository, cluster: policy.name, compression: policy.compression)
+        let catalog = BackupCatalog(repository: repository, cluster: policy.name)
+        let plan = try RecoveryPlanner(backups: try catalog.backups(), archive: archive).plan(request.target, backup: request.backup)
+        let backup = plan.backup
+
+        let owner = try resolveOwner()
+        let destination = try prepareDirectory(request.dataDirectory, delta: request.delta, owner: owner)
+        let physicalLayout = try RepositoryJSON.decode(PhysicalLayout.self, from: try unpack("files.json", of: backup))
+        let keep = request.delta ? try DeltaScan(destination: destination, layout: physicalLayout).run(progress: progress) : []
+
+        let writer = try DataDirectoryWriter(destination: destination, layout: physicalLayout, owner: owner, keep: keep)
+        try writer.prepare()
+        let parts = try physicalLayout.parts.map { part -> (PhysicalLayout.Part, BackupManifest.StoredObject, String) in
+            guard let object = backup.objects.first(where: { $0.name == part.name && $0.kind == .data }) else {
+                throw StorageError.notFound(key: layout.object(backup.id, part.name))
+            }
+            return (part, object, layout.object(backup.id, part.name))
+        }
+        let expected = parts.reduce(Int64(0)) { $0 + $1.1.plainBytes }
+        progress.begin("restoring backup \(backup.id)", expectedBytes: expected)
+        try writer.writeParts(parts.map { (part: $0.0, object: $0.1, key: $0.2) }, repository: repository,
+                              workers: policy.postgres.physicalJobs) { progress.advance(to: writer.bytesWritten) }
+        progress.end()
+
+        try writeFile(destination + "/backup_manifest", bytes: try unpack("backup_manifest", of: backup), owner: owner)
+        let policyPath = policy.file.hasPrefix("/") ? policy.file : FileManager.default.currentDirectoryPath + "/" + policy.file
+        let settings = RecoverySettings(restoreCommand: RecoverySettings.restoreCommand(executable: executable, policy: policyPath),
+                                        target: request.target, action: request.action)
+        try settings.apply(to: destination, owner: owner, note: "Recovery settings written by lifeboat restore of backup \(backup.id)")
+        try writer.finish()
+        return Outcome(backup: backup, dataDirectory: destination, settings: settings, window: plan.window,
+                       bytesWritten: writer.bytesWritten, filesKept: keep.count)
+    }
+
+    /// The OS user that must own the files: the policy's `os_user` when running as root.
+    func resolveOwner() throws -> FileOwner? {
+        guard geteuid() == 0 else { return nil }
+        guard let entry = getpwnam(policy.postgres.osUser) else { throw PhysicalRestoreError.unknownOSUser(policy.postgres.osUser) }
+        return FileOwner(uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
+    }
+
+    /// Creates the directory or checks it may be written; returns its real path.
+    func prepareDirectory(_ path: String, delta: Bool, owner: FileOwner?) throws -> String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw PhysicalRestoreError.directoryNotEmpty(path: path) }
+            if let pid = runningServer(in: path) { throw PhysicalRestoreError.serverRunning(path: path, pid: pid) }
+            let contents = try FileManager.default.contentsOfDirectory(atPath: path)
+            if !contents.isEmpty, !delta { throw PhysicalRestoreError.directoryNotEmpty(path: path) }
+        } else {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        if let owner { chown(path, owner.uid, owner.gid) }
+        chmod(path, 0o700)
+        guard let resolved = realpath(path, nil) else { throw LocalFile.Failure(operation: "resolve", path: path, code: errno) }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// The pid in `postmaster.pid` when that process is alive.
+    func runningServer(in directory: String) -> Int32? {
+        guard let text = try? String(contentsOfFile: directory + "/postmaster.pid", encoding: .utf8),
+              let first = text.split(separator: "\n").first, let pid = Int32(first.trimmingCharacters(in: .whitespaces)), pid > 0 else { return nil }
+        return kill(pid, 0) == 0 || errno == EPERM ? pid : nil
+    }
+
+    func unpack(_ name: String, of backup: BackupManifest) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        let summary = try StreamPacking.unpack(from: try repository.openSealed(layout.object(backup.id, name)), to: { bytes += $0 })
+        if let object = backup.objects.first(where: { $0.name == name }), object.sha256 != summary.sha256 {
+            throw PhysicalRestoreError.partMismatch(object: layout.object(backup.id, name))
+        }
+        return bytes
+    }
+
+    func writeFile(_ path: String, bytes: [UInt8], owner: FileOwner?) throws {
+        unlink(path)
+        let file = try LocalFile.creating(path)
+        try bytes.withUnsafeBytes { try file.write($0) }
+        try file.close()
+        if let owner { chown(path, owner.uid, owner.gid) }
+    }
+}

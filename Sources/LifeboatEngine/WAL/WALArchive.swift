@@ -1,0 +1,163 @@
+import Archive
+import Foundation
+import Pipeline
+import Postgres
+import Repository
+import Seal
+
+/// A cluster's archived WAL in the repository: `archive_command` pushes into it,
+/// `restore_command` fetches from it. Each file is compressed and sealed under
+/// its PostgreSQL name (see `ClusterLayout.wal`) and never overwritten.
+public struct WALArchive: Sendable {
+    public let repository: SealedRepository
+    public let layout: ClusterLayout
+    public let compression: Compression
+
+    public init(repository: SealedRepository, cluster: String, compression: Compression) {
+        self.repository = repository
+        layout = ClusterLayout(cluster: cluster)
+        self.compression = compression
+    }
+
+    /// What a push did.
+    public enum PushOutcome: Sendable, Equatable {
+        /// Stored now: plaintext and stored sizes.
+        case archived(plainBytes: Int64, storedBytes: Int64)
+        /// The repository already held the same bytes under this name.
+        case alreadyArchived
+    }
+
+    /// Archives the file at `path` (PostgreSQL's `%p`). Durable in the repository
+    /// when this returns. Pushing the same file again succeeds; a different file
+    /// under an archived name fails and changes nothing.
+    public func push(path: String) throws -> PushOutcome {
+        let name = (path as NSString).lastPathComponent
+        guard let file = WALFileName(name) else { throw WALArchiveError.notAWALFile(path: path) }
+        let input: LocalFile
+        do {
+            input = try LocalFile.reading(path)
+        } catch {
+            throw WALArchiveError.cannotRead(path: path, reason: error.localizedDescription)
+        }
+        if file.kind == .segment || file.kind == .partial {
+            try checkSegment(input, file: file, path: path)
+        }
+        let key = layout.wal(file)
+        if try repository.storage.stat(key) != nil {
+            return try compare(input, with: key, name: name)
+        }
+        do {
+            let stored = try repository.putSealed(key, mode: .createOnly) { sealer in
+                _ = try StreamPacking.pack(from: { try input.read(into: $0) }, compression: compression, into: sealer)
+            }
+            return .archived(plainBytes: stored.plaintextBytes, storedBytes: stored.storedBytes)
+        } catch StorageError.alreadyExists {
+            try input.rewind()
+            return try compare(input, with: key, name: name)
+        }
+    }
+
+    /// The segment's header must match its name, its size, and this cluster.
+    private func checkSegment(_ input: LocalFile, file: WALFileName, path: String) throws {
+        let header: WALLongPageHeader
+        do {
+            header = try WALLongPageHeader.parse(try input.read(count: 40, at: 0))
+        } catch let error as WALFormatError {
+            throw WALArchiveError.malformed(path: path, reason: error.localizedDescription)
+        }
+        let segmentSize = UInt64(header.segmentSize)
+        guard header.timeline == file.timeline, header.pageAddress == file.startLSN(segmentSize: segmentSize) else {
+            throw WALArchiveError.malformed(path: path, reason: "its header says timeline \(header.timeline) at \(header.pageAddress)")
+        }
+        let size = try input.size
+        if file.kind == .segment, size != Int64(segmentSize) {
+            throw WALArchiveError.malformed(path: path, reason: "\(size) bytes instead of the segment size \(segmentSize)")
+        }
+        let observed = ClusterIdentity(systemIdentifier: String(header.systemIdentifier), walSegmentSize: Int(segmentSize), createdAt: Date())
+        try ClusterIdentity.confirm(observed, in: repository, layout: layout)
+    }
+
+    private func compare(_ input: LocalFile, with key: String, name: String) throws -> PushOutcome {
+        let hasher = try SHA256Hasher()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try input.read(into: buffer)
+            if n == 0 { break }
+            try hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+        let local = try hasher.finish().hexString
+        let archived = try StreamPacking.unpack(from: try repository.openSealed(key), to: { _ in }).sha256
+        guard archived == local else {
+            throw WALArchiveError.conflictingContent(name: name, archivedSHA256: archived, localSHA256: local)
+        }
+        return .alreadyArchived
+    }
+
+    /// Writes the archived file `name` to `destination` (through a temporary
+    /// file and a rename). False when the archive has no such file.
+    public func fetch(_ name: String, to destination: String) throws -> Bool {
+        guard let file = WALFileName(name) else { throw WALArchiveError.notAWALFile(path: name) }
+        let reader: UnsealingReader
+        do {
+            reader = try repository.openSealed(layout.wal(file))
+        } catch StorageError.notFound {
+            return false
+        }
+        let temporary = destination + ".lifeboat-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        do {
+            let output = try LocalFile.creating(temporary)
+            _ = try StreamPacking.unpack(from: reader, to: { try output.write($0) })
+            try output.close()
+            try LocalFile.rename(temporary, to: destination)
+        } catch {
+            unlink(temporary)
+            if let failure = error as? LocalFile.Failure {
+                throw WALArchiveError.cannotWrite(path: destination, reason: failure.localizedDescription)
+            }
+            throw error
+        }
+        return true
+    }
+
+    /// One archived WAL file as a listing shows it.
+    public struct Entry: Sendable, Equatable {
+        public var file: WALFileName
+        public var storedBytes: Int64
+        public var archivedAt: Date
+    }
+
+    /// Every archived WAL file, in timeline and position order.
+    public func entries() throws -> [Entry] {
+        try repository.storage.list(prefix: layout.walPrefix).compactMap { info in
+            guard let name = info.key.split(separator: "/").last, let file = WALFileName(String(name)) else { return nil }
+            return Entry(file: file, storedBytes: info.size, archivedAt: info.modified)
+        }.sorted { $0.file < $1.file }
+    }
+
+    /// The text of a timeline history file, or nil when it is not archived.
+    public func history(timeline: UInt32) throws -> TimelineHistory? {
+        do {
+            let reader = try repository.openSealed(layout.wal(.history(timeline: timeline)))
+            var bytes: [UInt8] = []
+            _ = try StreamPacking.unpack(from: reader, to: { bytes += $0 })
+            return TimelineHistory(timeline: timeline, text: String(decoding: bytes, as: UTF8.self))
+        } catch StorageError.notFound {
+            return nil
+        }
+    }
+}
+
+extension WALArchive {
+    /// The plaintext of an archived file (a whole segment: 16 MiB by default).
+    public func contents(of file: WALFileName) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        _ = try StreamPacking.unpack(from: try repository.openSealed(layout.wal(file)), to: { bytes += $0 })
+        return bytes
+    }
+
+    /// What the records of an archived segment say.
+    public func facts(of file: WALFileName) throws -> WALSegmentFacts {
+        try WALSegmentFacts(segment: try contents(of: file))
+    }
+}

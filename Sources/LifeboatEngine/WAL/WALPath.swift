@@ -1,0 +1,47 @@
+import Foundation
+import Postgres
+
+/// The archived WAL as recovery reads it: segment by segment along the newest
+/// timeline's history (`recovery_target_timeline = latest`). A segment that
+/// holds a timeline switch is read from the newer timeline, as PostgreSQL does.
+public struct WALPath: Sendable {
+    public let segmentSize: UInt64
+    /// The newest timeline in the archive.
+    public let timeline: UInt32
+    public let history: TimelineHistory?
+    /// Archived complete segments.
+    let segments: Set<WALFileName>
+
+    public init(entries: [WALArchive.Entry], segmentSize: UInt64, history: (UInt32) throws -> TimelineHistory?) rethrows {
+        self.segmentSize = segmentSize
+        segments = Set(entries.map(\.file).filter { $0.kind == .segment })
+        let newest = entries.map(\.file.timeline).max() ?? 1
+        timeline = newest
+        self.history = newest > 1 ? try history(newest) : nil
+    }
+
+    /// The timeline recovery reads segment `number` from.
+    public func timeline(ofSegment number: UInt64) -> UInt32 {
+        guard let history else { return timeline }
+        return history.timeline(at: LSN((number + 1) * segmentSize - 1))
+    }
+
+    public func file(_ number: UInt64) -> WALFileName {
+        .segment(timeline: timeline(ofSegment: number), number: number, segmentSize: segmentSize)
+    }
+
+    public func isArchived(_ number: UInt64) -> Bool { segments.contains(file(number)) }
+
+    /// The last segment number reachable from `start` without a gap (nil when `start` itself is missing).
+    public func reach(from start: UInt64) -> UInt64? {
+        guard isArchived(start) else { return nil }
+        var number = start
+        while isArchived(number + 1) { number += 1 }
+        return number
+    }
+
+    /// The numbers of segments on the path, lowest first.
+    public var numbers: [UInt64] {
+        segments.map { $0.number(segmentSize: segmentSize) }.filter { isArchived($0) }.sorted()
+    }
+}
