@@ -28,6 +28,13 @@ enum LifeboatExit: Int32 {
             return .badPolicy
         case is RepositoryLock.Error:
             return .locked
+        case let error as PhysicalRestoreError:
+            switch error {
+            case .missingWAL, .partMismatch: return .integrity
+            default: return .failure
+            }
+        case is BlockUnpackingError:
+            return .integrity
         case let error as WALArchiveError:
             switch error {
             case .otherCluster, .segmentSizeChanged: return .badPolicy

@@ -38,16 +38,47 @@ public struct RepositoryHeader: Codable, Sendable, Equatable {
 
 /// JSON as lifeboat writes it on disk: sorted keys, RFC 3339 UTC times.
 public enum RepositoryJSON {
+    /// Times are RFC 3339 UTC with microseconds (`2026-11-22T02:00:00.123456Z`);
+    /// reading also accepts whole seconds.
     public static func encode(_ value: some Encodable) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(RFC3339.string(date))
+        }
         return Array(try encoder.encode(value)) + [0x0a]
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = RFC3339.date(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 time: \(text)")
+            }
+            return date
+        }
         return try decoder.decode(type, from: Data(bytes))
+    }
+}
+
+/// RFC 3339 UTC times with microseconds.
+public enum RFC3339 {
+    public static func string(_ date: Date) -> String {
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+        let whole = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        return String(whole.dropLast()) + String(format: ".%06dZ", Int(micros - seconds * 1_000_000))
+    }
+
+    public static func date(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        guard let dot = text.firstIndex(of: "."), let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }),
+              let fraction = Double("0" + text[dot..<zone]),
+              let whole = formatter.date(from: String(text[..<dot]) + String(text[zone...])) else { return nil }
+        return whole.addingTimeInterval(fraction)
     }
 }

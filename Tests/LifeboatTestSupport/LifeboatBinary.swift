@@ -10,8 +10,10 @@ public enum LifeboatBinary {
         return bundle.appendingPathComponent("lifeboat").path
     }
 
-    /// Runs `lifeboat` with `arguments`; never throws for a non-zero exit.
-    public static func run(_ arguments: [String], environment: [String: String] = [:], unsetEnvironment: Set<String> = []) throws -> ProgramResult {
-        try ProgramRunner.run(Program(path, arguments, environment: environment, unsetEnvironment: unsetEnvironment), allowFailure: true)
+    /// Runs `lifeboat` with `arguments` (as `user` when the tests run as root);
+    /// never throws for a non-zero exit.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], unsetEnvironment: Set<String> = [],
+                           user: String? = nil) throws -> ProgramResult {
+        try ProgramRunner.run(Program(path, arguments, environment: environment, unsetEnvironment: unsetEnvironment, user: user), allowFailure: true)
     }
 }

@@ -46,8 +46,7 @@ public struct PhysicalBackup {
         let id = BackupID.make(at: startedAt)
         do {
             let streamed = try stream(pgBaseBackup, id: id, expected: expected ?? nil)
-            // Manifests keep whole seconds: round up, so the bound stays on the safe side.
-            let consistentAt = Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.up))
+            let consistentAt = clock()
             let nextXID = try connection.query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").scalar().flatMap { UInt64($0) } ?? 0
             let info = try recoveryInfo(streamed, segmentSize: segmentSize, consistentAt: consistentAt, nextXID: nextXID)
             try waitForWAL(info)

@@ -22,6 +22,11 @@ public struct PhysicalRestore {
         public var target: RecoveryTarget = .end
         public var action: RecoveryTarget.Action = .promote
         public var delta = false
+        /// Recover along this timeline; nil for the newest in the archive.
+        public var timeline: UInt32?
+        /// Whether the restored server archives WAL (through the backup's own
+        /// `archive_command`); off for copies that must not write into the repository.
+        public var archiving = true
 
         public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
     }
@@ -53,7 +58,8 @@ public struct PhysicalRestore {
     public func run(_ request: Request) throws -> Outcome {
         let archive = WALArchive(repository: repository, cluster: policy.name, compression: policy.compression)
         let catalog = BackupCatalog(repository: repository, cluster: policy.name)
-        let plan = try RecoveryPlanner(backups: try catalog.backups(), archive: archive).plan(request.target, backup: request.backup)
+        let plan = try RecoveryPlanner(backups: try catalog.backups(), archive: archive, timeline: request.timeline)
+            .plan(request.target, backup: request.backup)
         let backup = plan.backup
 
         let owner = try resolveOwner()
@@ -78,7 +84,8 @@ public struct PhysicalRestore {
         try writeFile(destination + "/backup_manifest", bytes: try unpack("backup_manifest", of: backup), owner: owner)
         let policyPath = policy.file.hasPrefix("/") ? policy.file : FileManager.default.currentDirectoryPath + "/" + policy.file
         let settings = RecoverySettings(restoreCommand: RecoverySettings.restoreCommand(executable: executable, policy: policyPath),
-                                        target: request.target, action: request.action)
+                                        target: request.target, action: request.action, timeline: request.timeline,
+                                        archiving: request.archiving)
         try settings.apply(to: destination, owner: owner, note: "Recovery settings written by lifeboat restore of backup \(backup.id)")
         try writer.finish()
         return Outcome(backup: backup, dataDirectory: destination, settings: settings, window: plan.window,

@@ -14,9 +14,13 @@ public struct RecoveryPlanner {
     public let backups: [BackupManifest]
     public let archive: WALArchive
 
-    public init(backups: [BackupManifest], archive: WALArchive) {
+    /// The timeline to recover along; nil for the newest in the archive.
+    public let timeline: UInt32?
+
+    public init(backups: [BackupManifest], archive: WALArchive, timeline: UInt32? = nil) {
         self.backups = backups
         self.archive = archive
+        self.timeline = timeline
     }
 
     public struct Plan: Sendable {
@@ -37,7 +41,7 @@ public struct RecoveryPlanner {
         guard let newest = physical.last, let newestInfo = newest.physical else {
             throw PhysicalRestoreError.noPhysicalBackup(cluster: archive.layout.cluster)
         }
-        let path = try WALPath(entries: try archive.entries(), segmentSize: UInt64(newestInfo.walSegmentSize), history: archive.history)
+        let path = try WALPath(entries: try archive.entries(), segmentSize: UInt64(newestInfo.walSegmentSize), timeline: timeline, history: archive.history)
         let inspector = SegmentInspector(archive: archive, path: path)
         let usable = physical.filter { inspector.isUsable($0) }
 
@@ -97,7 +101,7 @@ public struct RecoveryPlanner {
     public func window() throws -> RecoveryWindow? {
         let physical = backups.filter { $0.type == .physical && $0.physical != nil }
         guard let info = physical.last?.physical else { return nil }
-        let path = try WALPath(entries: try archive.entries(), segmentSize: UInt64(info.walSegmentSize), history: archive.history)
+        let path = try WALPath(entries: try archive.entries(), segmentSize: UInt64(info.walSegmentSize), timeline: timeline, history: archive.history)
         let inspector = SegmentInspector(archive: archive, path: path)
         let usable = physical.filter { inspector.isUsable($0) }
         guard let oldest = usable.first, let newest = usable.last else { return nil }

@@ -10,10 +10,14 @@ public struct RecoverySettings: Sendable, Equatable {
     public var restoreCommand: String
     public var target: RecoveryTarget
     public var action: RecoveryTarget.Action
+    /// `recovery_target_timeline`; nil leaves PostgreSQL's default, `latest`.
+    public var timeline: UInt32?
+    /// False writes `archive_mode = off`.
+    public var archiving: Bool
 
     static let managedKeys: Set<String> = [
         "restore_command", "recovery_target", "recovery_target_time", "recovery_target_lsn", "recovery_target_xid",
-        "recovery_target_name", "recovery_target_action", "recovery_target_inclusive", "recovery_target_timeline",
+        "recovery_target_name", "recovery_target_action", "recovery_target_inclusive", "recovery_target_timeline", "archive_mode",
     ]
 
     /// `restore_command` for this lifeboat binary and policy file (absolute paths, shell-quoted as needed).
@@ -24,6 +28,8 @@ public struct RecoverySettings: Sendable, Equatable {
     /// The settings, in the order they are written.
     public var settings: [(key: String, value: String)] {
         var result = [("restore_command", restoreCommand)]
+        if !archiving { result.append(("archive_mode", "off")) }
+        if let timeline { result.append(("recovery_target_timeline", String(timeline))) }
         switch target {
         case .end: return result
         case .immediate: result.append(("recovery_target", "immediate"))

@@ -66,7 +66,9 @@ public struct WALArchive: Sendable {
             throw WALArchiveError.malformed(path: path, reason: error.localizedDescription)
         }
         let segmentSize = UInt64(header.segmentSize)
-        guard header.timeline == file.timeline, header.pageAddress == file.startLSN(segmentSize: segmentSize) else {
+        // The first segment of a new timeline begins with pages copied from its
+        // parent, whose headers still carry the parent's (smaller) timeline.
+        guard header.timeline <= file.timeline, header.pageAddress == file.startLSN(segmentSize: segmentSize) else {
             throw WALArchiveError.malformed(path: path, reason: "its header says timeline \(header.timeline) at \(header.pageAddress)")
         }
         let size = try input.size

@@ -1,23 +1,26 @@
 import Foundation
 import Postgres
 
-/// The archived WAL as recovery reads it: segment by segment along the newest
-/// timeline's history (`recovery_target_timeline = latest`). A segment that
-/// holds a timeline switch is read from the newer timeline, as PostgreSQL does.
+/// The archived WAL as recovery reads it: segment by segment along one
+/// timeline's history — the newest in the archive (`recovery_target_timeline =
+/// latest`) unless another is named. A segment that holds a timeline switch is
+/// read from the newer timeline, as PostgreSQL does.
 public struct WALPath: Sendable {
     public let segmentSize: UInt64
-    /// The newest timeline in the archive.
+    /// The timeline recovery ends on.
     public let timeline: UInt32
     public let history: TimelineHistory?
     /// Archived complete segments.
     let segments: Set<WALFileName>
 
-    public init(entries: [WALArchive.Entry], segmentSize: UInt64, history: (UInt32) throws -> TimelineHistory?) rethrows {
+    /// `timeline` nil means the newest timeline in the archive.
+    public init(entries: [WALArchive.Entry], segmentSize: UInt64, timeline: UInt32? = nil,
+                history: (UInt32) throws -> TimelineHistory?) rethrows {
         self.segmentSize = segmentSize
         segments = Set(entries.map(\.file).filter { $0.kind == .segment })
-        let newest = entries.map(\.file.timeline).max() ?? 1
-        timeline = newest
-        self.history = newest > 1 ? try history(newest) : nil
+        let chosen = timeline ?? entries.map(\.file.timeline).max() ?? 1
+        self.timeline = chosen
+        self.history = chosen > 1 ? try history(chosen) : nil
     }
 
     /// The timeline recovery reads segment `number` from.

@@ -1,0 +1,73 @@
+import Foundation
+import LifeboatTestSupport
+import Postgres
+
+/// A repository, a policy and a key for the suite's server, all owned by the
+/// server's OS user, with the server's `archive_command` set to `lifeboat
+/// wal-push` with this policy — the production set-up. Every lifeboat command
+/// runs as that user, as PostgreSQL's own invocations do.
+struct PhysicalFixture {
+    let dir: TemporaryDirectory
+    let policy: String
+    let server: TestPostgres
+
+    init(server: TestPostgres, name: String = "lms", extra: String = "", archiveInto archivePolicy: String? = nil) throws {
+        self.server = server
+        dir = try TemporaryDirectory(owner: OSUser.serverUser)
+        policy = dir.appending("\(name).yaml")
+        try Data("""
+            name: \(name)
+            postgres:
+              host: \(server.socketDirectory)
+              port: \(server.port)
+              user: postgres
+              databases: [postgres]
+              checkpoint: fast
+              jobs: 2\(extra)
+            repository:
+              url: \(dir.appending("repo"))
+            compression: {algorithm: zstd, level: 3}
+            encryption:
+              key_file: \(dir.appending("\(name).key"))
+            """.utf8).write(to: URL(fileURLWithPath: policy))
+        if let user = OSUser.serverUser { try OSUser.chown(policy, to: user) }
+        let initResult = try lifeboat(["init"])
+        guard initResult.status == 0 else { throw TestPostgresError.startFailed(initResult.err) }
+        try setArchiveCommand("\(LifeboatBinary.path) wal-push --policy \(archivePolicy ?? policy) %p")
+    }
+
+    func setArchiveCommand(_ command: String) throws {
+        let connection = try server.connect()
+        try connection.query("ALTER SYSTEM SET archive_command = '\(command)'")
+        try connection.query("SELECT pg_reload_conf()")
+        usleep(300_000)
+    }
+
+    @discardableResult
+    func lifeboat(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let result = try LifeboatBinary.run(arguments + ["--policy", policy], user: OSUser.serverUser)
+        return (result.status, result.output, result.stderr)
+    }
+
+    func backup() throws -> String {
+        let result = try lifeboat(["backup", "--type", "physical", "--json"])
+        guard result.status == 0 else { throw TestPostgresError.startFailed("backup failed: \(result.err)") }
+        struct Report: Decodable { let id: String }
+        return try JSONDecoder().decode(Report.self, from: Data(result.out.utf8)).id
+    }
+
+    /// Switches to a new WAL segment and waits until the finished one is archived.
+    func archiveCurrentWAL(on connection: PostgresConnection) throws {
+        let segment = try connection.query("SELECT pg_walfile_name(pg_switch_wal())").scalar() ?? ""
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let last = try connection.query("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver").scalar() ?? ""
+            if last >= segment { return }
+            usleep(100_000)
+        }
+        throw TestPostgresError.startFailed("segment \(segment) was not archived within 60 s")
+    }
+
+    /// A fresh directory for a restore, owned by the server's OS user.
+    func restoreDirectory(_ name: String) -> String { dir.appending(name) }
+}
