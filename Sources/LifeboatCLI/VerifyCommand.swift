@@ -17,7 +17,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Verify every backup.")
     var all = false
 
-    @Flag(name: .long, help: "Print one JSON document: {\"ok\", \"backups\": [{\"id\", \"ok\", \"objects\": [{\"name\", \"ok\", \"detail\"}]}]}.")
+    @Flag(name: .long, help: "Print one JSON document: {\"ok\", \"backups\": [{\"id\", \"ok\", \"objects\": [{\"name\", \"ok\", \"detail\"}]}], \"wal\": {\"name\", \"ok\", \"detail\"}}.")
     var json = false
 
     func validate() throws {
@@ -39,7 +39,8 @@ struct VerifyCommand: AsyncParsableCommand {
                         Console.line("\(object.ok ? "ok  " : "BAD ") \(backup.id)/\(object.name): \(object.detail)")
                     }
                 }
-                let bad = report.backups.flatMap(\.objects).filter { !$0.ok }.count
+                if let wal = report.wal { Console.line("\(wal.ok ? "ok  " : "BAD ") \(wal.name): \(wal.detail)") }
+                let bad = report.backups.flatMap(\.objects).filter { !$0.ok }.count + (report.wal?.ok == false ? 1 : 0)
                 Console.line(bad == 0 ? "\(report.backups.count) backup(s) verified" : "\(bad) object(s) failed verification")
             }
             return report.ok ? .success : .integrity

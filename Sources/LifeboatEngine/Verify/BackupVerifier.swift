@@ -29,13 +29,32 @@ public struct BackupVerifier {
         public var objects: [ObjectResult]
     }
 
-    /// `{"ok": …, "backups": [{"id", "ok", "objects": [{"name", "ok", "detail"}]}]}`
+    /// `{"ok": …, "backups": [{"id", "ok", "objects": [{"name", "ok", "detail"}]}],
+    /// "wal": {"name": "wal archive", "ok", "detail"}}` — `wal` is the archive's
+    /// continuity (no gaps between its first and last segment on each timeline).
     public struct Report: Codable, Sendable, Equatable {
         public var ok: Bool
         public var backups: [BackupResult]
+        public var wal: ObjectResult?
     }
 
+    /// Verifies the backups and, when there is archived WAL, its continuity.
     public func verify(_ manifests: [BackupManifest]) -> Report {
+        var report = verifyBackups(manifests)
+        let archive = WALArchive(repository: repository, cluster: layout.cluster, compression: .none)
+        if let entries = try? archive.entries(), !entries.isEmpty {
+            let size = (try? ClusterIdentity.read(from: repository, layout: layout))??.walSegmentSize ?? 16 << 20
+            let coverage = WALCoverage(entries: entries, segmentSize: UInt64(size))
+            let segments = coverage.timelines.reduce(0) { $0 + $1.segments }
+            report.wal = coverage.gaps.isEmpty
+                ? ObjectResult(name: "wal archive", ok: true, detail: "\(segments) segment(s) on \(coverage.timelines.count) timeline(s), no gaps")
+                : ObjectResult(name: "wal archive", ok: false, detail: "missing WAL: " + coverage.gaps.map(\.description).joined(separator: ", "))
+            report.ok = report.ok && coverage.gaps.isEmpty
+        }
+        return report
+    }
+
+    func verifyBackups(_ manifests: [BackupManifest]) -> Report {
         let results = manifests.map { manifest in
             var objects = manifest.objects.map { verify($0, in: manifest) }
             if manifest.type == .physical {
@@ -44,7 +63,7 @@ public struct BackupVerifier {
             }
             return BackupResult(id: manifest.id, ok: objects.allSatisfy(\.ok), objects: objects)
         }
-        return Report(ok: results.allSatisfy(\.ok), backups: results)
+        return Report(ok: results.allSatisfy(\.ok), backups: results, wal: nil)
     }
 
     /// Every file of a physical backup against its own SHA-256 (reported as the pseudo-object `files`).
