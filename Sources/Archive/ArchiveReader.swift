@@ -16,15 +16,30 @@ public final class ArchiveReader {
     private let sourceBox: SourceBox
     var currentEntry: OpaquePointer?
 
-    /// Opens a reader that pulls from `source` in pieces of up to `bufferSize` bytes.
-    public init(format: ArchiveFormat = .tar, bufferSize: Int = 256 * 1024, source: @escaping Source) throws {
+    /// Opens a reader that pulls from `source` in pieces of up to `bufferSize`
+    /// bytes. `compression` is the algorithm the stream was written with, when
+    /// known: only its decoder is enabled, so uncompressed bytes that happen to
+    /// start like a compressed stream are never mistaken for one. Nil detects
+    /// any algorithm lifeboat writes.
+    public init(format: ArchiveFormat = .tar, bufferSize: Int = 256 * 1024, compression: Compression.Algorithm? = nil,
+                source: @escaping Source) throws {
         guard let archive = archive_read_new() else {
             throw ArchiveError.libarchive(operation: "archive_read_new", message: "out of memory")
         }
         self.archive = archive
         self.sourceBox = SourceBox(source: source, bufferSize: bufferSize)
         // From here on, deinit frees the archive, also when opening fails.
-        try checkArchive(archive_read_support_filter_all(archive), archive, "enable filters")
+        let algorithms = compression.map { [$0] } ?? Compression.Algorithm.allCases
+        for algorithm in algorithms {
+            let status: Int32 = switch algorithm {
+            case .none: ARCHIVE_OK
+            case .gzip: archive_read_support_filter_gzip(archive)
+            case .lz4: archive_read_support_filter_lz4(archive)
+            case .xz: archive_read_support_filter_xz(archive)
+            case .zstd: archive_read_support_filter_zstd(archive)
+            }
+            try checkArchive(status, archive, "enable \(algorithm.rawValue) decompression")
+        }
         switch format {
         case .tar: try checkArchive(archive_read_support_format_tar(archive), archive, "enable tar")
         case .raw: try checkArchive(archive_read_support_format_raw(archive), archive, "enable raw")

@@ -57,8 +57,8 @@ struct RestoreCommand: AsyncParsableCommand {
     @Option(name: .customLong("target-timeline"), help: ArgumentHelp("Recover along this timeline (a number, or latest).", valueName: "timeline"))
     var targetTimeline: String = "latest"
 
-    @Option(name: .customLong("archive-mode"), help: ArgumentHelp("preserve: the restored server archives WAL as the original did; off: it does not (a copy that must not write into the repository).", valueName: "mode"))
-    var archiveMode: String = "preserve"
+    @Option(name: .customLong("archive-mode"), help: ArgumentHelp("preserve: the restored server archives WAL as the original did; off: it does not. Default: preserve when restoring into the policy's data_directory (replacing the server), off for any other directory (a copy must not write into the repository).", valueName: "mode"))
+    var archiveMode: String?
 
     @Flag(name: .long, help: "Make an existing data directory identical to the backup, keeping files that already match.")
     var delta = false
@@ -97,7 +97,7 @@ struct RestoreCommand: AsyncParsableCommand {
         }
         if RecoveryTarget.Action(rawValue: targetAction) == nil { throw ValidationError("--target-action must be promote, pause or shutdown.") }
         if targetTimeline != "latest", UInt32(targetTimeline).map({ $0 > 0 }) != true { throw ValidationError("--target-timeline must be a timeline number or latest.") }
-        if !["preserve", "off"].contains(archiveMode) { throw ValidationError("--archive-mode must be preserve or off.") }
+        if let archiveMode, !["preserve", "off"].contains(archiveMode) { throw ValidationError("--archive-mode must be preserve or off.") }
         if let targetLSN, LSN(targetLSN) == nil { throw ValidationError("--target-lsn '\(targetLSN)' is not an LSN such as 16/B374D848.") }
         if let targetName, targetName.isEmpty || targetName.utf8.count > 63 { throw ValidationError("--target-name must be 1 to 63 bytes.") }
     }
@@ -147,7 +147,7 @@ struct RestoreCommand: AsyncParsableCommand {
         request.action = RecoveryTarget.Action(rawValue: targetAction) ?? .promote
         request.delta = delta
         request.timeline = UInt32(targetTimeline)
-        request.archiving = archiveMode == "preserve"
+        request.archiving = archiveMode.map { $0 == "preserve" } ?? PhysicalRestore.isServerDirectory(directory, policy: policy)
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let outcome = try PhysicalRestore(policy: policy, repository: repository, progress: ProgressDisplay.make(json: json), executable: executable)
             .run(request)

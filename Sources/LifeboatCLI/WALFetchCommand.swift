@@ -11,8 +11,11 @@ struct WALFetchCommand: AsyncParsableCommand {
         abstract: "Fetch one archived WAL file (restore_command = 'lifeboat wal-fetch --policy FILE %f %p').",
         discussion: """
             Exits 1 without a message when the archive has no such file, which is how recovery learns it reached
-            the end of the archive. After a segment, a background prefetcher fetches the following segments in
-            parallel into .lifeboat-prefetch/ beside the destination, so replay does not wait for each fetch.
+            the end of the archive. Any other failure (unreadable repository, wrong key, damaged object, full disk)
+            exits 126 with a message: PostgreSQL takes any status up to 125 for "not archived" and would end
+            recovery early, but stops recovery on a status above 125.
+            After a segment, a background prefetcher fetches the following segments in parallel into
+            .lifeboat-prefetch/ beside the destination, so replay does not wait for each fetch.
             """
     )
 
@@ -27,27 +30,40 @@ struct WALFetchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not start the background prefetcher.")
     var noPrefetch = false
 
+    /// The status for failures other than "not archived": above 125, so PostgreSQL stops recovery.
+    static let failureStatus: Int32 = 126
+
     func run() async throws {
-        try await runCommand {
-            let policy = try policyOption.load()
-            guard let file = WALFileName(name) else { throw WALArchiveError.notAWALFile(path: name) }
-            let archive = WALArchive(repository: try RepositoryAccess.unlock(policy), cluster: policy.name, compression: policy.compression)
-            let prefetch = WALPrefetch(archive: archive, spool: WALPrefetch.spool(forDestination: destination), parallelism: policy.postgres.physicalJobs)
-            let readAhead = file.kind == .segment && !noPrefetch
-            if readAhead {
-                try prefetch.noteRequested(file)
-                if prefetch.take(name, to: destination) {
-                    startPrefetcher(prefetch, policy: policy)
-                    return .success
-                }
-            }
-            guard try archive.fetch(name, to: destination) else {
-                // Not archived: normal at the end of recovery. No message, exit 1.
-                return .failure
-            }
-            if readAhead { startPrefetcher(prefetch, policy: policy) }
-            return .success
+        let found: Bool
+        do {
+            found = try fetch()
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            Console.error(error.localizedDescription)
+            throw ExitCode(Self.failureStatus)
         }
+        // Not archived: normal at the end of recovery. No message, exit 1.
+        if !found { throw ExitCode(LifeboatExit.failure.rawValue) }
+    }
+
+    /// Whether the file was archived (and is now at the destination).
+    func fetch() throws -> Bool {
+        let policy = try policyOption.load()
+        guard let file = WALFileName(name) else { throw WALArchiveError.notAWALFile(path: name) }
+        let archive = WALArchive(repository: try RepositoryAccess.unlock(policy), cluster: policy.name, compression: policy.compression)
+        let prefetch = WALPrefetch(archive: archive, spool: WALPrefetch.spool(forDestination: destination), parallelism: policy.postgres.physicalJobs)
+        let readAhead = file.kind == .segment && !noPrefetch
+        if readAhead {
+            try? prefetch.noteRequested(file)
+            if prefetch.take(name, to: destination) {
+                startPrefetcher(prefetch, policy: policy)
+                return true
+            }
+        }
+        guard try archive.fetch(name, to: destination) else { return false }
+        if readAhead { startPrefetcher(prefetch, policy: policy) }
+        return true
     }
 
     /// Starts `lifeboat wal-prefetch` detached, unless one is already running.
@@ -70,7 +86,19 @@ struct WALPrefetchCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The spool directory.", valueName: "spool"))
     var spool: String
 
+    /// The status for failures other than "not archived": above 125, so PostgreSQL stops recovery.
+    static let failureStatus: Int32 = 126
+
     func run() async throws {
+        do {
+            try await fetch()
+        } catch let exit as ExitCode where exit.rawValue != 0 && exit.rawValue != LifeboatExit.failure.rawValue {
+            throw ExitCode(Self.failureStatus)
+        }
+    }
+
+    /// Exits 1 (quietly) only when the file is not archived; `run` turns every other failure into 126.
+    func fetch() async throws {
         try await runCommand {
             let policy = try policyOption.load()
             let repository = try RepositoryAccess.unlock(policy)

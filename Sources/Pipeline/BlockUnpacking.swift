@@ -1,4 +1,5 @@
 import Archive
+import Foundation
 
 extension StreamPacking {
     /// Reads one part written by `ParallelPacker`: authenticates and
@@ -9,10 +10,11 @@ extension StreamPacking {
     public static func unpackBlocks(
         from reader: UnsealingReader,
         blockLengths: [Int],
+        compression: Compression.Algorithm,
         buffer: UnsafeMutableRawBufferPointer,
         body: (Int, UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        let archive = try ArchiveReader(format: .raw) { try reader.read(into: $0) }
+        let archive = try ArchiveReader(format: .raw, compression: compression) { try reader.read(into: $0) }
         guard try archive.nextEntry() != nil else { throw BlockUnpackingError.shorterThanListed }
         for (position, length) in blockLengths.enumerated() {
             guard length >= 0, length <= buffer.count else { throw BlockUnpackingError.longerThanListed }
@@ -31,10 +33,10 @@ extension StreamPacking {
 }
 
 /// A data part whose length does not match its block list.
-public enum BlockUnpackingError: Error, Equatable, CustomStringConvertible {
+public enum BlockUnpackingError: Error, Equatable, LocalizedError {
     case shorterThanListed, longerThanListed
 
-    public var description: String {
+    public var errorDescription: String? {
         switch self {
         case .shorterThanListed: return "the data part ends before its last listed block"
         case .longerThanListed: return "the data part holds more than its listed blocks"

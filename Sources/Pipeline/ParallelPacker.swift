@@ -124,9 +124,6 @@ public final class ParallelPacker: @unchecked Sendable {
         group.wait()
     }
 
-    /// The names of parts stored or being stored, for clean-up after a failure.
-    public var partNames: [String] { state.withLock { (0..<nextPart).map(partName) } }
-
     private func dispatch() throws {
         guard let buffer = current else { return }
         current = nil

@@ -48,9 +48,11 @@ public enum StreamPacking {
     }
 
     /// Unseals, decompresses and hands the plaintext of a packed stream to
-    /// `consumer`, returning its size and SHA-256.
+    /// `consumer`, returning its size and SHA-256. `compression` is the
+    /// algorithm it was packed with, when known (see `ArchiveReader`).
     public static func unpack(
         from reader: UnsealingReader,
+        compression: Compression.Algorithm? = nil,
         to consumer: (UnsafeRawBufferPointer) throws -> Void,
         progress: (Int64) -> Void = { _ in }
     ) throws -> Summary {
@@ -62,7 +64,7 @@ public enum StreamPacking {
         let firstCount = try reader.read(into: buffer)
         guard firstCount > 0 else { return Summary(plaintextBytes: 0, sha256: try hasher.finish().hexString) }
         var first = Array(UnsafeRawBufferPointer(rebasing: buffer[0..<firstCount]))[...]
-        let archive = try ArchiveReader(format: .raw) { out in
+        let archive = try ArchiveReader(format: .raw, compression: compression) { out in
             guard !first.isEmpty else { return try reader.read(into: out) }
             let n = min(out.count, first.count)
             out.copyBytes(from: first.prefix(n))

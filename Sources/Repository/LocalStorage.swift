@@ -100,6 +100,16 @@ public struct LocalStorage: Storage {
         return ObjectInfo(key: key, size: Int64(status.st_size), modified: Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec)))
     }
 
+    public func makeDurable(_ key: String) throws {
+        try ObjectKey.validate(key)
+        let target = path(key)
+        let fd = Glibc.open(target, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Self.ioError("open", target) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw Self.ioError("sync", target) }
+        try Self.syncDirectory((target as NSString).deletingLastPathComponent)
+    }
+
     public func delete(_ key: String) throws {
         try ObjectKey.validate(key)
         let target = path(key)

@@ -56,6 +56,11 @@ public protocol Storage: Sendable {
 
     /// Removes an object; removing a missing one is not an error.
     func delete(_ key: String) throws
+
+    /// Makes sure an existing object is durable (flushed to stable storage),
+    /// for when another, possibly killed, process wrote it. Object stores that
+    /// acknowledge a put only once it is durable need do nothing.
+    func makeDurable(_ key: String) throws
 }
 
 extension Storage {

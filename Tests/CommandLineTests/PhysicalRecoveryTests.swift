@@ -77,7 +77,7 @@ struct PhysicalRecoveryTests {
         // policy (the default, --archive-mode preserve); a second point-in-time
         // recovery follows that timeline, and timeline 1 stays reachable by number.
         var timelineTwoTime = ""
-        let promoted = try restoreAndReadMarkers(fixture, into: "timeline-2", ["--target-time", time]) { restored in
+        let promoted = try restoreAndReadMarkers(fixture, into: "timeline-2", ["--target-time", time, "--archive-mode", "preserve"]) { restored in
             let connection = try restored.connect()
             try connection.query("INSERT INTO markers (id) VALUES (7)")
             usleep(300_000)

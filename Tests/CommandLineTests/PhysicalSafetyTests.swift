@@ -126,7 +126,7 @@ struct PhysicalSafetyTests {
 
         let future = try fixture.lifeboat(["restore", "--data-dir", fixture.restoreDirectory("future"), "--target-lsn", "FFFF/0"])
         #expect(future.status == 1)
-        #expect(future.err.contains("past the end of the archived WAL"))
+        #expect(future.err.contains("past the last complete record in the archived WAL"))
 
         let unknown = try fixture.lifeboat(["restore", "--data-dir", fixture.restoreDirectory("unknown"), "--target-name", "no-such-point"])
         #expect(unknown.status == 1)

@@ -28,7 +28,8 @@ import Testing
         #expect(p.name == "lms")
         #expect(p.postgres.port == 5432)
         #expect(p.postgres.databases == ["lms"])
-        #expect(p.postgres.jobs == 1)
+        #expect(p.postgres.jobs == 2 && p.postgres.physicalJobs == 2)
+        #expect(!p.postgres.fastCheckpoint && p.postgres.walWait == PolicyDuration(seconds: 60) && p.postgres.osUser == "postgres")
         #expect(p.repository.location == .local(path: "/var/backups/lifeboat"))
         #expect(p.compression.algorithm == .zstd && p.compression.level == 3 && p.compression.threads == 0)
         #expect(p.encryption.keyFile == "/etc/lifeboat/lms.key")
@@ -111,6 +112,10 @@ import Testing
         #expect(e.field == "postgres.jobs" && e.line == 4 && e.message.contains("between 1 and 64"))
         let p = try PolicyLoader.parse(Self.base.replacingOccurrences(of: "  databases: [lms]", with: "  databases: [lms]\n  jobs: 4"), file: "p.yaml")
         #expect(p.postgres.jobs == 4)
+        let checkpoint = try error(Self.base.replacingOccurrences(of: "  databases: [lms]", with: "  databases: [lms]\n  checkpoint: now"))
+        #expect(checkpoint.field == "postgres.checkpoint" && checkpoint.line == 4 && checkpoint.message.contains("fast or spread"))
+        let wait = try error(Self.base.replacingOccurrences(of: "  databases: [lms]", with: "  databases: [lms]\n  wal_wait: soon"))
+        #expect(wait.field == "postgres.wal_wait" && wait.line == 4)
     }
 
     @Test func wrongTypeIsNamed() throws {

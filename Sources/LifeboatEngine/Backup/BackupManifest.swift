@@ -20,7 +20,7 @@ import Postgres
 ///
 /// A physical backup adds `"physical": {"wal_segment_size", "start_segment",
 /// "stop_segment", "checkpoint_lsn", "wal_ranges": [{"timeline", "start_lsn",
-/// "end_lsn"}], "consistent_at", "next_xid", "files"}` and its objects are
+/// "end_lsn"}], "consistent_at", "files"}` and its objects are
 /// `data-NNNN` parts, `files.json` (`PhysicalLayout`) and `backup_manifest`.
 ///
 /// Each object's `sha256` and `plain_bytes` are those of the plaintext as the
@@ -105,12 +105,9 @@ public struct BackupManifest: Codable, Sendable, Equatable {
         public var stopSegment: String
         public var checkpointLSN: LSN
         public var walRanges: [WALRange]
-        /// No later than the moment replay reaches `stop_lsn`: a time target
-        /// must not be earlier than this.
+        /// No earlier than the moment (by the server's clock) replay reaches
+        /// `stop_lsn`: a time target must not be earlier than this.
         public var consistentAt: Date
-        /// No smaller than the next transaction id at the backup's end: a
-        /// transaction id target must not be smaller than this.
-        public var nextXID: UInt64
         public var files: Int
 
         enum CodingKeys: String, CodingKey {
@@ -121,7 +118,6 @@ public struct BackupManifest: Codable, Sendable, Equatable {
             case checkpointLSN = "checkpoint_lsn"
             case walRanges = "wal_ranges"
             case consistentAt = "consistent_at"
-            case nextXID = "next_xid"
         }
     }
 

@@ -46,9 +46,10 @@ public struct PhysicalBackup {
         let id = BackupID.make(at: startedAt)
         do {
             let streamed = try stream(pgBaseBackup, id: id, expected: expected ?? nil)
-            let consistentAt = clock()
-            let nextXID = try connection.query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").scalar().flatMap { UInt64($0) } ?? 0
-            let info = try recoveryInfo(streamed, segmentSize: segmentSize, consistentAt: consistentAt, nextXID: nextXID)
+            // The server's clock (commit times in WAL come from it), read after the backup ended.
+            let consistentAt = try connection.query("SELECT extract(epoch FROM clock_timestamp())::text").scalar()
+                .flatMap { Double($0) }.map { Date(timeIntervalSince1970: $0) } ?? clock()
+            let info = try recoveryInfo(streamed, segmentSize: segmentSize, consistentAt: consistentAt)
             try waitForWAL(info)
 
             var objects = streamed.parts.map {
@@ -172,7 +173,7 @@ public struct PhysicalBackup {
     }
 
     /// Start and end of the WAL the backup needs, from its label and PostgreSQL's manifest.
-    func recoveryInfo(_ streamed: Streamed, segmentSize: Int, consistentAt: Date, nextXID: UInt64) throws -> BackupManifest.PhysicalInfo {
+    func recoveryInfo(_ streamed: Streamed, segmentSize: Int, consistentAt: Date) throws -> BackupManifest.PhysicalInfo {
         struct PostgresManifest: Decodable {
             struct Range: Decodable {
                 let timeline: UInt32
@@ -204,7 +205,7 @@ public struct PhysicalBackup {
         let stop = WALFileName.segment(timeline: last.timeline, containing: LSN(max(last.endLSN.value, 1) - 1), segmentSize: size)
         return BackupManifest.PhysicalInfo(
             walSegmentSize: segmentSize, startSegment: streamed.label.startSegment, stopSegment: stop.description,
-            checkpointLSN: streamed.label.checkpointLSN, walRanges: ranges, consistentAt: consistentAt, nextXID: nextXID,
+            checkpointLSN: streamed.label.checkpointLSN, walRanges: ranges, consistentAt: consistentAt,
             files: streamed.files.count
         )
     }

@@ -22,13 +22,16 @@ final class DataDirectoryWriter: @unchecked Sendable {
     let layout: PhysicalLayout
     let owner: FileOwner?
     let keep: Set<String>
+    /// The algorithm the parts were compressed with (from the manifest).
+    let compression: Compression.Algorithm
     private let files: [PhysicalLayout.File]
     private let offsets: [Int64]
     private let lock = NSLock()
     private var written: Int64 = 0
 
-    init(destination: String, layout: PhysicalLayout, owner: FileOwner?, keep: Set<String>) throws {
+    init(destination: String, layout: PhysicalLayout, compression: Compression.Algorithm, owner: FileOwner?, keep: Set<String>) throws {
         self.destination = destination
+        self.compression = compression
         self.layout = layout
         self.owner = owner
         self.keep = keep
@@ -78,6 +81,7 @@ final class DataDirectoryWriter: @unchecked Sendable {
     /// `tick` runs on the calling thread about five times a second.
     func writeParts(_ parts: [(part: PhysicalLayout.Part, object: BackupManifest.StoredObject, key: String)],
                     repository: SealedRepository, workers: Int, tick: () -> Void) throws {
+        try checkCoverage()
         let queue = BlockQueue<Int>(capacity: parts.count + 1)
         for index in parts.indices { queue.push(index) }
         queue.close()
@@ -113,7 +117,7 @@ final class DataDirectoryWriter: @unchecked Sendable {
         var total: Int64 = 0
         try StreamPacking.unpackBlocks(from: try repository.openSealed(key), blockLengths: part.blocks.map {
             Int(min(blockSize, totalStream - Int64($0) * blockSize))
-        }, buffer: buffer) { blockNumber, bytes in
+        }, compression: compression, buffer: buffer) { blockNumber, bytes in
             try hasher.update(bytes)
             total += Int64(bytes.count)
             var position = Int64(part.blocks[blockNumber]) * blockSize
@@ -144,6 +148,21 @@ final class DataDirectoryWriter: @unchecked Sendable {
         }
     }
 
+    /// Every block of the stream is in exactly one part: otherwise some file
+    /// would silently keep zeros.
+    private func checkCoverage() throws {
+        let total = (files.last.map { ($0.offset ?? 0) + ($0.size ?? 0) }) ?? 0
+        let count = Int((total + Int64(layout.blockSize) - 1) / Int64(layout.blockSize))
+        var seen = [Bool](repeating: false, count: count)
+        for part in layout.parts {
+            for block in part.blocks {
+                guard block >= 0, block < count, !seen[block] else { throw BlockUnpackingError.longerThanListed }
+                seen[block] = true
+            }
+        }
+        guard !seen.contains(false) else { throw BlockUnpackingError.shorterThanListed }
+    }
+
     /// The index of the regular file holding stream byte `position` (files of
     /// size 0 are skipped over by the caller's loop).
     private func fileContaining(_ position: Int64) -> Int {
@@ -159,7 +178,7 @@ final class DataDirectoryWriter: @unchecked Sendable {
     /// Modes, owners and times as in the backup (directories last, deepest
     /// first), everything flushed to disk, then `pg_control` put in place.
     func finish() throws {
-        for file in files where !keep.contains(file.path) {
+        for file in files {
             try applyAttributes(path(of: file), mode: file.mode, mtime: file.mtime)
         }
         for file in layout.files where file.type == .symlink {

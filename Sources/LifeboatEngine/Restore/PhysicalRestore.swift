@@ -65,9 +65,17 @@ public struct PhysicalRestore {
         let owner = try resolveOwner()
         let destination = try prepareDirectory(request.dataDirectory, delta: request.delta, owner: owner)
         let physicalLayout = try RepositoryJSON.decode(PhysicalLayout.self, from: try unpack("files.json", of: backup))
+        if request.delta {
+            // First of all, make the directory unstartable until the restore is complete.
+            unlink(destination + "/" + DataDirectoryWriter.controlFile)
+            if FileManager.default.fileExists(atPath: destination + "/global") { try LocalFile.syncDirectory(destination + "/global") }
+        }
         let keep = request.delta ? try DeltaScan(destination: destination, layout: physicalLayout).run(progress: progress) : []
 
-        let writer = try DataDirectoryWriter(destination: destination, layout: physicalLayout, owner: owner, keep: keep)
+        guard let algorithm = Compression.Algorithm(rawValue: backup.compression.algorithm) else {
+            throw PhysicalRestoreError.partMismatch(object: layout.manifest(backup.id))
+        }
+        let writer = try DataDirectoryWriter(destination: destination, layout: physicalLayout, compression: algorithm, owner: owner, keep: keep)
         try writer.prepare()
         let parts = try physicalLayout.parts.map { part -> (PhysicalLayout.Part, BackupManifest.StoredObject, String) in
             guard let object = backup.objects.first(where: { $0.name == part.name && $0.kind == .data }) else {
@@ -90,6 +98,18 @@ public struct PhysicalRestore {
         try writer.finish()
         return Outcome(backup: backup, dataDirectory: destination, settings: settings, window: plan.window,
                        bytesWritten: writer.bytesWritten, filesKept: keep.count)
+    }
+
+    /// Whether `directory` is the policy's `data_directory` — a restore that
+    /// replaces the server, which should go on archiving; any other directory
+    /// is a copy that must not archive into the repository by default.
+    public static func isServerDirectory(_ directory: String, policy: Policy) -> Bool {
+        guard let configured = policy.postgres.dataDirectory else { return false }
+        func normalized(_ path: String) -> String {
+            let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+            return URL(fileURLWithPath: absolute).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+        return normalized(directory) == normalized(configured)
     }
 
     /// The OS user that must own the files: the policy's `os_user` when running as root.
@@ -126,7 +146,8 @@ public struct PhysicalRestore {
 
     func unpack(_ name: String, of backup: BackupManifest) throws -> [UInt8] {
         var bytes: [UInt8] = []
-        let summary = try StreamPacking.unpack(from: try repository.openSealed(layout.object(backup.id, name)), to: { bytes += $0 })
+        let summary = try StreamPacking.unpack(from: try repository.openSealed(layout.object(backup.id, name)),
+                                               compression: Compression.Algorithm(rawValue: backup.compression.algorithm), to: { bytes += $0 })
         if let object = backup.objects.first(where: { $0.name == name }), object.sha256 != summary.sha256 {
             throw PhysicalRestoreError.partMismatch(object: layout.object(backup.id, name))
         }

@@ -11,6 +11,7 @@ public enum PhysicalRestoreError: Error, LocalizedError, Equatable {
     /// The target cannot be reached with what the repository holds.
     case outsideWindow(target: String, reason: String, window: String)
     case unknownRestorePoint(name: String, searched: String)
+    case ambiguousRestorePoint(name: String, first: String, intended: String)
     case backupAfterTarget(backup: String, target: String, consistent: String)
     case missingWAL(segments: [String], backup: String)
 
@@ -34,6 +35,9 @@ public enum PhysicalRestoreError: Error, LocalizedError, Equatable {
             return "cannot recover to \(target): \(reason). Recoverable window: \(window)"
         case let .unknownRestorePoint(name, searched):
             return "no restore point named '\(name)' in the archived WAL (\(searched))"
+        case let .ambiguousRestorePoint(name, first, intended):
+            return "restore point '\(name)' occurs more than once after the backup: recovery would stop at the first (\(first)), "
+                + "not at the newest (\(intended)); recover with --target-lsn or --target-time instead"
         case let .backupAfterTarget(backup, target, consistent):
             return "backup \(backup) becomes consistent at \(consistent), after the target \(target); "
                 + "choose an older backup or leave out --backup"

@@ -5,15 +5,16 @@ import Postgres
 /// written, that the archive can reach the target from it: the newest usable
 /// backup consistent before the target, with every WAL segment from its start
 /// to past the target archived. "Usable" means its own WAL (start to stop
-/// segment) is in the archive on the path recovery follows.
+/// segment) is in the archive on the path recovery follows, on the backup's
+/// own timeline.
 ///
 /// What WAL says is read from the segments themselves (`WALSegmentFacts`):
-/// the last transaction reachable bounds time, transaction-id and LSN targets;
-/// restore points are found by name.
+/// the last transaction reachable bounds time and LSN targets; transaction
+/// ids and restore points are located by their records, and the backup is
+/// chosen by the record's position.
 public struct RecoveryPlanner {
     public let backups: [BackupManifest]
     public let archive: WALArchive
-
     /// The timeline to recover along; nil for the newest in the archive.
     public let timeline: UInt32?
 
@@ -48,53 +49,67 @@ public struct RecoveryPlanner {
         if let explicit, !inspector.isUsable(explicit) {
             throw PhysicalRestoreError.missingWAL(segments: inspector.missing(for: explicit), backup: explicit.id)
         }
-        guard let oldest = usable.first else {
+        guard let oldest = usable.first, let latest = usable.last else {
             throw PhysicalRestoreError.missingWAL(segments: inspector.missing(for: newest), backup: newest.id)
         }
-        let describe = { (chosen: BackupManifest) throws -> RecoveryWindow in try inspector.window(from: oldest, through: chosen) }
+        let overall = try inspector.window(from: oldest, through: latest)
+        func choose(_ fits: (BackupManifest) -> Bool, point: (BackupManifest) -> String, before: String) throws -> BackupManifest {
+            if let explicit {
+                guard fits(explicit) else {
+                    throw PhysicalRestoreError.backupAfterTarget(backup: explicit.id, target: target.description, consistent: point(explicit))
+                }
+                return explicit
+            }
+            guard let chosen = usable.last(where: fits) else {
+                throw PhysicalRestoreError.outsideWindow(target: target.description, reason: before, window: overall.description)
+            }
+            return chosen
+        }
+        let lsnPoint = { (backup: BackupManifest) in "LSN \(backup.stopLSN)" }
 
         let chosen: BackupManifest
         switch target {
         case .end, .immediate:
-            chosen = explicit ?? usable[usable.count - 1]
+            chosen = explicit ?? latest
         case let .time(time):
-            chosen = try pick(explicit, usable, target, window: describe(usable[usable.count - 1]),
-                              consistent: { $0.consistentAt <= time }, describe: { RecoveryTarget.format($0.consistentAt) },
-                              before: "it is before the oldest usable backup is consistent")
-            let window = try describe(chosen)
+            chosen = try choose({ ($0.physical?.consistentAt ?? .distantFuture) <= time },
+                                point: { RecoveryTarget.format($0.physical?.consistentAt ?? $0.finishedAt) },
+                                before: "it is before the oldest usable backup is consistent")
+            let window = try inspector.window(from: oldest, through: chosen)
             guard let last = window.to, time < last else {
                 throw PhysicalRestoreError.outsideWindow(target: target.description, reason: "no transaction ends after it in the archived WAL, "
                     + "so recovery could not tell it reached it (to recover everything archived, leave out the target)", window: window.description)
             }
             return Plan(backup: chosen, window: window)
         case let .lsn(lsn):
-            chosen = try pick(explicit, usable, target, window: describe(usable[usable.count - 1]),
-                              consistent: { _ in true }, describe: { _ in "" }, before: "it is before the oldest usable backup is consistent",
-                              lsn: { $0.stopLSN <= lsn })
-            let window = try describe(chosen)
-            guard lsn < window.toLSN else {
-                throw PhysicalRestoreError.outsideWindow(target: target.description, reason: "it is past the end of the archived WAL", window: window.description)
+            chosen = try choose({ $0.stopLSN <= lsn }, point: lsnPoint, before: "it is before the oldest usable backup is consistent")
+            let window = try inspector.window(from: oldest, through: chosen)
+            guard lsn <= window.lastRecordLSN else {
+                throw PhysicalRestoreError.outsideWindow(target: target.description, reason: "it is past the last complete record in the archived WAL",
+                                                         window: window.description)
             }
             return Plan(backup: chosen, window: window)
         case let .xid(xid):
-            chosen = try pick(explicit, usable, target, window: describe(usable[usable.count - 1]),
-                              consistent: { $0.nextXID <= xid }, describe: { "transaction \($0.nextXID)" },
-                              before: "it began before the oldest usable backup ended")
-            let window = try describe(chosen)
-            guard try inspector.findTransaction(UInt32(truncatingIfNeeded: xid), after: chosen) != nil else {
+            guard let record = try inspector.findTransaction(UInt32(truncatingIfNeeded: xid), after: oldest) else {
                 throw PhysicalRestoreError.outsideWindow(target: target.description,
-                    reason: "it does not commit or abort in the WAL archived after backup \(chosen.id)", window: window.description)
+                    reason: "it does not commit or abort in the WAL archived after the oldest usable backup", window: overall.description)
             }
-            return Plan(backup: chosen, window: window)
+            chosen = try choose({ $0.stopLSN <= record.lsn }, point: lsnPoint,
+                                before: "it ends at LSN \(record.lsn), before the oldest usable backup is consistent")
         case let .name(name):
             guard let point = try inspector.findRestorePoint(name, after: oldest) else {
                 throw PhysicalRestoreError.unknownRestorePoint(name: name, searched: "searched from backup \(oldest.id) to the end of the archive")
             }
-            chosen = try pick(explicit, usable, target, window: describe(usable[usable.count - 1]),
-                              consistent: { _ in true }, describe: { _ in "" }, before: "it was made before the oldest usable backup is consistent",
-                              lsn: { $0.stopLSN <= point.lsn })
+            chosen = try choose({ $0.stopLSN <= point.lsn }, point: lsnPoint,
+                                before: "it was made at LSN \(point.lsn), before the oldest usable backup is consistent")
+            // Recovery stops at the first restore point of that name it replays, from the backup's start.
+            let earlier = try inspector.restorePoints(name, from: chosen.startLSN, before: point.lsn)
+            if let first = earlier.first {
+                throw PhysicalRestoreError.ambiguousRestorePoint(name: name, first: "LSN \(first.lsn) at \(RecoveryTarget.format(first.time))",
+                                                                 intended: "LSN \(point.lsn) at \(RecoveryTarget.format(point.time))")
+            }
         }
-        return Plan(backup: chosen, window: try describe(chosen))
+        return Plan(backup: chosen, window: try inspector.window(from: oldest, through: chosen))
     }
 
     /// The window over all usable physical backups (nil when there is none).
@@ -106,27 +121,6 @@ public struct RecoveryPlanner {
         let usable = physical.filter { inspector.isUsable($0) }
         guard let oldest = usable.first, let newest = usable.last else { return nil }
         return try inspector.window(from: oldest, through: newest)
-    }
-
-    /// The named backup after checking it, or the newest usable one that is consistent before the target.
-    private func pick(_ explicit: BackupManifest?, _ usable: [BackupManifest], _ target: RecoveryTarget, window: RecoveryWindow,
-                      consistent: (BackupManifest.PhysicalInfo) -> Bool, describe: (BackupManifest.PhysicalInfo) -> String,
-                      before: String, lsn: (BackupManifest) -> Bool = { _ in true }) throws -> BackupManifest {
-        func fits(_ backup: BackupManifest) -> Bool {
-            guard let info = backup.physical else { return false }
-            return consistent(info) && lsn(backup)
-        }
-        if let explicit {
-            guard fits(explicit) else {
-                let point = explicit.physical.map(describe).flatMap { $0.isEmpty ? nil : $0 } ?? "LSN \(explicit.stopLSN)"
-                throw PhysicalRestoreError.backupAfterTarget(backup: explicit.id, target: target.description, consistent: point)
-            }
-            return explicit
-        }
-        guard let chosen = usable.last(where: fits) else {
-            throw PhysicalRestoreError.outsideWindow(target: target.description, reason: before, window: window.description)
-        }
-        return chosen
     }
 }
 
@@ -150,14 +144,22 @@ final class SegmentInspector {
         return start...stop
     }
 
+    /// Its WAL is archived, and recovery along the path reads it from the
+    /// timelines the backup was taken on (a backup of a branch the path does
+    /// not follow cannot be recovered along it).
     func isUsable(_ backup: BackupManifest) -> Bool {
-        guard let range = range(of: backup), let reach = path.reach(from: range.lowerBound) else { return false }
-        return reach >= range.upperBound
+        guard let info = backup.physical, let range = range(of: backup), let reach = path.reach(from: range.lowerBound),
+              reach >= range.upperBound else { return false }
+        return info.walRanges.allSatisfy { walRange in
+            path.timeline(at: walRange.startLSN) == walRange.timeline
+                && path.timeline(at: LSN(max(walRange.endLSN.value, 1) - 1)) == walRange.timeline
+        }
     }
 
     func missing(for backup: BackupManifest) -> [String] {
         guard let range = range(of: backup) else { return [backup.physical?.startSegment ?? "?"] }
-        return range.filter { !path.isArchived($0) }.map { path.file($0).description }
+        let absent = range.filter { !path.isArchived($0) }.map { path.file($0).description }
+        return absent.isEmpty ? ["(the backup's timeline \(backup.timeline) is not on the recovery path to timeline \(path.timeline))"] : absent
     }
 
     func facts(_ number: UInt64) throws -> WALSegmentFacts {
@@ -182,15 +184,21 @@ final class SegmentInspector {
             if number == 0 { break }
             number -= 1
         }
-        let end = try facts(reach).endOfRecords ?? path.file(reach).startLSN(segmentSize: path.segmentSize)
+        let end = try facts(reach)
+        let start = path.file(reach).startLSN(segmentSize: path.segmentSize)
         return RecoveryWindow(from: oldest.physical?.consistentAt ?? oldest.finishedAt, fromLSN: oldest.stopLSN, fromBackup: oldest.id,
-                              to: last, toLSN: end)
+                              to: last, toLSN: end.endOfRecords ?? start, lastRecordLSN: end.lastRecordLSN ?? start)
+    }
+
+    /// The reachable segment numbers after `backup`'s start, newest first.
+    private func numbersBackward(after backup: BackupManifest) -> [UInt64] {
+        guard let range = range(of: backup), let reach = path.reach(from: range.lowerBound) else { return [] }
+        return Array((range.lowerBound...reach).reversed())
     }
 
     /// The commit or abort of `xid` after `backup`'s end, searching back from the end of the archive.
     func findTransaction(_ xid: UInt32, after backup: BackupManifest) throws -> WALTransaction? {
-        guard let range = range(of: backup), let reach = path.reach(from: range.lowerBound) else { return nil }
-        for number in stride(from: reach, through: range.upperBound, by: -1) {
+        for number in numbersBackward(after: backup) {
             if let found = try facts(number).transactions.last(where: { $0.xid == xid && $0.lsn >= backup.stopLSN }) { return found }
         }
         return nil
@@ -198,10 +206,20 @@ final class SegmentInspector {
 
     /// The newest restore point called `name` after `backup`'s end, searching back from the end of the archive.
     func findRestorePoint(_ name: String, after backup: BackupManifest) throws -> WALRestorePoint? {
-        guard let range = range(of: backup), let reach = path.reach(from: range.lowerBound) else { return nil }
-        for number in stride(from: reach, through: range.upperBound, by: -1) {
+        for number in numbersBackward(after: backup) {
             if let found = try facts(number).restorePoints.last(where: { $0.name == name && $0.lsn >= backup.stopLSN }) { return found }
         }
         return nil
+    }
+
+    /// Restore points called `name` in `[from, before)`, oldest first.
+    func restorePoints(_ name: String, from start: LSN, before end: LSN) throws -> [WALRestorePoint] {
+        var found: [WALRestorePoint] = []
+        let first = start.value / path.segmentSize
+        let last = end.value / path.segmentSize
+        for number in first...max(first, last) where path.isArchived(number) {
+            found += try facts(number).restorePoints.filter { $0.name == name && $0.lsn >= start && $0.lsn < end }
+        }
+        return found
     }
 }

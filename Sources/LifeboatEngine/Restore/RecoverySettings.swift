@@ -10,7 +10,7 @@ public struct RecoverySettings: Sendable, Equatable {
     public var restoreCommand: String
     public var target: RecoveryTarget
     public var action: RecoveryTarget.Action
-    /// `recovery_target_timeline`; nil leaves PostgreSQL's default, `latest`.
+    /// `recovery_target_timeline`; nil for `latest`.
     public var timeline: UInt32?
     /// False writes `archive_mode = off`.
     public var archiving: Bool
@@ -29,7 +29,7 @@ public struct RecoverySettings: Sendable, Equatable {
     public var settings: [(key: String, value: String)] {
         var result = [("restore_command", restoreCommand)]
         if !archiving { result.append(("archive_mode", "off")) }
-        if let timeline { result.append(("recovery_target_timeline", String(timeline))) }
+        result.append(("recovery_target_timeline", timeline.map { String($0) } ?? "latest"))
         switch target {
         case .end: return result
         case .immediate: result.append(("recovery_target", "immediate"))
@@ -38,6 +38,7 @@ public struct RecoverySettings: Sendable, Equatable {
         case let .xid(xid): result.append(("recovery_target_xid", String(xid)))
         case let .name(name): result.append(("recovery_target_name", name))
         }
+        result.append(("recovery_target_inclusive", "on"))
         result.append(("recovery_target_action", action.rawValue))
         return result
     }

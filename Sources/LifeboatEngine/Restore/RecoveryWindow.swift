@@ -13,6 +13,8 @@ public struct RecoveryWindow: Sendable, Equatable, CustomStringConvertible {
     public var to: Date?
     /// The end of the last complete WAL record reachable.
     public var toLSN: LSN
+    /// Where that record starts: an LSN target must not be past it.
+    public var lastRecordLSN: LSN
 
     public var description: String {
         let end = to.map { RecoveryTarget.format($0) } ?? "(no transaction since)"

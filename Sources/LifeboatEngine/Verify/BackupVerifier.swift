@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 import Pipeline
 import Postgres
@@ -44,7 +45,8 @@ public struct BackupVerifier {
         let archive = WALArchive(repository: repository, cluster: layout.cluster, compression: .none)
         if let entries = try? archive.entries(), !entries.isEmpty {
             let size = (try? ClusterIdentity.read(from: repository, layout: layout))??.walSegmentSize ?? 16 << 20
-            let coverage = WALCoverage(entries: entries, segmentSize: UInt64(size))
+            let path = try? WALPath(entries: entries, segmentSize: UInt64(size), history: archive.history)
+            let coverage = WALCoverage(entries: entries, segmentSize: UInt64(size), path: path)
             let segments = coverage.timelines.reduce(0) { $0 + $1.segments }
             report.wal = coverage.gaps.isEmpty
                 ? ObjectResult(name: "wal archive", ok: true, detail: "\(segments) segment(s) on \(coverage.timelines.count) timeline(s), no gaps")
@@ -122,7 +124,8 @@ public struct BackupVerifier {
             let reader = try repository.openSealed(key)
             let summary = object.format == "directory"
                 ? try TreePacking.unpack(from: reader, into: nil, progress: progress.advance(to:))
-                : try StreamPacking.unpack(from: reader, to: { _ in }, progress: progress.advance(to:))
+                : try StreamPacking.unpack(from: reader, compression: Compression.Algorithm(rawValue: manifest.compression.algorithm),
+                                            to: { _ in }, progress: progress.advance(to:))
             if summary.plaintextBytes != object.plainBytes {
                 return ObjectResult(name: object.name, ok: false, detail: "holds \(summary.plaintextBytes) bytes, the manifest says \(object.plainBytes)")
             }

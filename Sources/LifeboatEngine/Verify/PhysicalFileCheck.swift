@@ -46,7 +46,9 @@ struct PhysicalFileCheck {
             let part = owner[block]
             if readers[part] == nil {
                 let sealed = try repository.openSealed(layout.object(backup.id, physical.parts[part].name))
-                let reader = try ArchiveReader(format: .raw) { try sealed.read(into: $0) }
+                let reader = try ArchiveReader(format: .raw, compression: Compression.Algorithm(rawValue: backup.compression.algorithm)) {
+                    try sealed.read(into: $0)
+                }
                 guard try reader.nextEntry() != nil else { throw BlockUnpackingError.shorterThanListed }
                 readers[part] = reader
             }

@@ -93,6 +93,8 @@ public struct WALArchive: Sendable {
         guard archived == local else {
             throw WALArchiveError.conflictingContent(name: name, archivedSHA256: archived, localSHA256: local)
         }
+        // The push that stored it may have been killed before flushing it.
+        try repository.storage.makeDurable(key)
         return .alreadyArchived
     }
 

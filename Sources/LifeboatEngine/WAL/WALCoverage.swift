@@ -35,7 +35,9 @@ public struct WALCoverage: Sendable, Equatable {
     public var first: String? { timelines.first?.first }
     public var last: String? { timelines.last?.last }
 
-    public init(entries: [WALArchive.Entry], segmentSize: UInt64) {
+    /// Per-timeline coverage and gaps, plus, when `path` is given, the gaps
+    /// along the path recovery follows across timeline switches.
+    public init(entries: [WALArchive.Entry], segmentSize: UInt64, path: WALPath? = nil) {
         var timelines: [Timeline] = []
         var gaps: [Gap] = []
         let segments = entries.filter { $0.file.kind == .segment }
@@ -54,6 +56,22 @@ public struct WALCoverage: Sendable, Equatable {
                                     missing: Int(number - expected)))
                 }
                 expected = number + 1
+            }
+        }
+        if let path {
+            let numbers = path.archivedNumbers
+            if let low = numbers.first, let high = numbers.last, low < high {
+                var start: UInt64?
+                for number in low...high {
+                    if !path.isArchived(number) {
+                        if start == nil { start = number }
+                    } else if let first = start {
+                        let gap = Gap(timeline: path.timeline(ofSegment: first), from: path.file(first).description,
+                                      to: path.file(number - 1).description, missing: Int(number - first))
+                        if !gaps.contains(where: { $0.from == gap.from }) { gaps.append(gap) }
+                        start = nil
+                    }
+                }
             }
         }
         self.timelines = timelines

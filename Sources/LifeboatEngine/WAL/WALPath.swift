@@ -18,7 +18,11 @@ public struct WALPath: Sendable {
                 history: (UInt32) throws -> TimelineHistory?) rethrows {
         self.segmentSize = segmentSize
         segments = Set(entries.map(\.file).filter { $0.kind == .segment })
-        let chosen = timeline ?? entries.map(\.file.timeline).max() ?? 1
+        // Like PostgreSQL's findNewestTimeLine: follow history files 2, 3, … while they exist.
+        let histories = Set(entries.filter { $0.file.kind == .timelineHistory }.map(\.file.timeline))
+        var newest: UInt32 = 1
+        while histories.contains(newest + 1) { newest += 1 }
+        let chosen = timeline ?? newest
         self.timeline = chosen
         self.history = chosen > 1 ? try history(chosen) : nil
     }
@@ -27,6 +31,11 @@ public struct WALPath: Sendable {
     public func timeline(ofSegment number: UInt64) -> UInt32 {
         guard let history else { return timeline }
         return history.timeline(at: LSN((number + 1) * segmentSize - 1))
+    }
+
+    /// The timeline whose WAL holds `lsn` on this path.
+    public func timeline(at lsn: LSN) -> UInt32 {
+        history?.timeline(at: lsn) ?? timeline
     }
 
     public func file(_ number: UInt64) -> WALFileName {
@@ -43,8 +52,8 @@ public struct WALPath: Sendable {
         return number
     }
 
-    /// The numbers of segments on the path, lowest first.
-    public var numbers: [UInt64] {
-        segments.map { $0.number(segmentSize: segmentSize) }.filter { isArchived($0) }.sorted()
+    /// The numbers of the segments recovery can read along this path, lowest first.
+    public var archivedNumbers: [UInt64] {
+        Set(segments.map { $0.number(segmentSize: segmentSize) }).filter { isArchived($0) }.sorted()
     }
 }

@@ -107,7 +107,7 @@ public struct WALPrefetch: Sendable {
 
     private func removeConsumed(upTo requested: WALFileName) {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? [] where !name.hasPrefix(".") {
-            if let file = WALFileName(name), file.kind == .segment, file <= requested { unlink(spool + "/" + name) }
+            if let file = WALFileName(name), file.kind == .segment, file < requested { unlink(spool + "/" + name) }
         }
     }
 }

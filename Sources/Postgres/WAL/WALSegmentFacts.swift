@@ -15,6 +15,8 @@ public struct WALSegmentFacts: Sendable, Equatable {
     /// Where the last complete record that began in the segment ends; nil when
     /// none began in it.
     public var endOfRecords: LSN?
+    /// Where the last complete record that begins in this segment starts.
+    public var lastRecordLSN: LSN?
     /// How many complete records begin in the segment.
     public var recordCount: Int
     /// Commits and aborts, in WAL order.
@@ -39,6 +41,7 @@ public struct WALSegmentFacts: Sendable, Equatable {
         startLSN = scan.segmentStart
         firstRecordLSN = scan.records.first?.lsn
         endOfRecords = scan.records.last?.endLSN
+        lastRecordLSN = scan.records.last?.lsn
         recordCount = scan.records.count
         transactions = scan.records.compactMap { WALTransaction(record: $0, magic: magic) }
         restorePoints = scan.records.compactMap(WALRestorePoint.init(record:))
