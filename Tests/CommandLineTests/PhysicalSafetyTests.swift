@@ -234,4 +234,40 @@ struct PhysicalSafetyTests {
         #expect(restore.status == 5)
         #expect(restore.err.contains("missing"))
     }
+
+    @Test func tablespacesAreRefusedWithAClearMessage() throws {
+        let server = try TestPostgres.require()
+        let fixture = try PhysicalFixture(server: server, name: "spaces")
+        defer { fixture.dir.remove() }
+        let location = fixture.dir.appending("tablespace")
+        try FileManager.default.createDirectory(atPath: location, withIntermediateDirectories: true)
+        if let user = OSUser.serverUser { try OSUser.chown(location, to: user) }
+        let db = try server.connect()
+        try db.query("CREATE TABLESPACE elsewhere LOCATION '\(location)'")
+        defer { _ = try? db.query("DROP TABLESPACE elsewhere") }
+        let result = try fixture.lifeboat(["backup", "--type", "physical"])
+        #expect(result.status == 1)
+        #expect(result.err.contains("tablespaces") && result.err.contains("elsewhere"))
+        #expect(try fixture.lifeboat(["list"]).out.contains("no backups"))
+    }
+
+    @Test func aRestoreRunAsRootHandsTheDirectoryToThePostgresUser() throws {
+        let server = try TestPostgres.require()
+        guard let user = OSUser.serverUser, let ids = OSUser.ids(of: user) else { return }
+        let fixture = try PhysicalFixture(server: server, name: "owned")
+        defer { fixture.dir.remove() }
+        _ = try fixture.backup()
+        let target = fixture.restoreDirectory("as-root")
+        let restored = try LifeboatBinary.run(["restore", "--data-dir", target, "--policy", fixture.policy])
+        #expect(restored.status == 0, "\(restored.stderr)")
+        for path in [target, target + "/global/pg_control", target + "/base", target + "/postgresql.auto.conf", target + "/recovery.signal"] {
+            var status = stat()
+            #expect(lstat(path, &status) == 0)
+            #expect(status.st_uid == ids.uid, "\(path) is owned by the postgres user")
+        }
+        var root = stat()
+        _ = lstat(target, &root)
+        #expect(root.st_mode & 0o777 == 0o700)
+        try server.run("pg_verifybackup", ["--no-parse-wal", target])
+    }
 }
