@@ -39,7 +39,6 @@ final class SpawnedProcess {
         // Writing to a child that exited must fail with EPIPE, not kill lifeboat.
         signal(SIGPIPE, SIG_IGN)
         name = program.name
-        let launch = program.launchLine
         var stdinPipe: [Int32] = [-1, -1]
         var stdoutPipe: [Int32] = [-1, -1]
         var stderrPipe: [Int32] = [-1, -1]
@@ -70,29 +69,12 @@ final class SpawnedProcess {
             lifeboat_spawn_add_chdir(&actions, dir)
         }
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // The child starts with default signal handling and nothing blocked.
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        let argv = ([launch.executable] + launch.arguments).map { strdup($0) } + [nil]
-        let envp = program.mergedEnvironment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var child: pid_t = 0
-        let status = posix_spawn(&child, launch.executable, &actions, &attributes, argv, envp)
-        guard status == 0 else {
+        let child: pid_t
+        do {
+            child = try Spawn.start(program, actions: &actions)
+        } catch {
             for fd in [stdinPipe[1], stdoutPipe[0], stderrPipe[0]] where fd >= 0 { close(fd) }
-            throw ProgramError.launchFailed(program: program.name, reason: "\(launch.executable): \(String(cString: strerror(status)))")
+            throw error
         }
         pid = child
         stdinWrite = stdinPipe[1]

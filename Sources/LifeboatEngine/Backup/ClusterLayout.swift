@@ -1,4 +1,5 @@
 import Postgres
+import Repository
 
 /// Where a cluster's objects live in the repository, under its policy name:
 ///
@@ -26,4 +27,15 @@ public struct ClusterLayout: Sendable {
     public func walPrefix(timeline: UInt32) -> String { "\(walPrefix)\(WALFileName.history(timeline: timeline).description.prefix(8))/" }
     /// A WAL file's object: under the timeline it belongs to.
     public func wal(_ file: WALFileName) -> String { walPrefix(timeline: file.timeline) + file.description }
+}
+
+extension SealedRepository {
+    /// Removes every object of a backup that did not finish (its manifest was
+    /// never written), best effort: what cannot be removed now is garbage
+    /// that prune clears later.
+    func removeUnfinishedBackup(_ id: String, layout: ClusterLayout) {
+        for object in (try? storage.list(prefix: layout.backupPrefix(id))) ?? [] {
+            try? storage.delete(object.key)
+        }
+    }
 }

@@ -72,9 +72,7 @@ public struct LogicalBackup {
             return manifest
         } catch {
             // Nothing of an unfinished backup stays behind.
-            for object in (try? repository.storage.list(prefix: layout.backupPrefix(id))) ?? [] {
-                try? repository.storage.delete(object.key)
-            }
+            repository.removeUnfinishedBackup(id, layout: layout)
             throw error
         }
     }

@@ -74,9 +74,7 @@ public struct PhysicalBackup {
             try repository.putSealed(layout.manifest(id), bytes: try RepositoryJSON.encode(manifest), mode: .createOnly)
             return manifest
         } catch {
-            for object in (try? repository.storage.list(prefix: layout.backupPrefix(id))) ?? [] {
-                try? repository.storage.delete(object.key)
-            }
+            repository.removeUnfinishedBackup(id, layout: layout)
             throw error
         }
     }
