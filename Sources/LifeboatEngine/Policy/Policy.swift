@@ -111,6 +111,17 @@ public struct RetentionSettings: Sendable {
     public var keepMonthly: Int
     public var keepYearly: Int
     public var recoveryWindow: PolicyDuration?
+
+    public init(keepLast: Int = 0, keepHourly: Int = 0, keepDaily: Int = 0, keepWeekly: Int = 0, keepMonthly: Int = 0,
+                keepYearly: Int = 0, recoveryWindow: PolicyDuration? = nil) {
+        self.keepLast = keepLast
+        self.keepHourly = keepHourly
+        self.keepDaily = keepDaily
+        self.keepWeekly = keepWeekly
+        self.keepMonthly = keepMonthly
+        self.keepYearly = keepYearly
+        self.recoveryWindow = recoveryWindow
+    }
 }
 
 /// `objectives:` — the recovery targets drills are measured against.
