@@ -27,6 +27,9 @@ struct BackupCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The kind of backup.")
     var type: Kind = .logical
 
+    @Flag(name: .long, help: "Pin the new backup: prune keeps it until `lifeboat unpin`.")
+    var pin = false
+
     @Flag(name: .long, help: "Print one JSON document describing the backup (the keys of `list --json`).")
     var json = false
 
@@ -39,6 +42,7 @@ struct BackupCommand: AsyncParsableCommand {
             case .logical: try LogicalBackup(policy: policy, repository: repository, progress: progress).run()
             case .physical: try PhysicalBackup(policy: policy, repository: repository, progress: progress).run()
             }
+            if pin { try BackupPins(repository: repository, cluster: policy.name).pin(manifest.id, now: Date()) }
             if json {
                 try Console.json(BackupReport(manifest))
             } else {

@@ -14,7 +14,7 @@ public struct Lifeboat: AsyncParsableCommand {
             Shell completions: lifeboat --generate-completion-script bash|zsh|fish
             """,
         version: LifeboatVersion.current,
-        subcommands: [InitCommand.self, BackupCommand.self, ListCommand.self, RestoreCommand.self, VerifyCommand.self,
+        subcommands: [InitCommand.self, BackupCommand.self, ListCommand.self, RestoreCommand.self, VerifyCommand.self, PruneCommand.self, PinCommand.self, UnpinCommand.self,
                       WALPushCommand.self, WALFetchCommand.self, WALPrefetchCommand.self, CheckCommand.self, KeyCommand.self]
     )
 

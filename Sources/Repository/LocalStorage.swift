@@ -100,6 +100,21 @@ public struct LocalStorage: Storage {
         return ObjectInfo(key: key, size: Int64(status.st_size), modified: Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec)))
     }
 
+    public func removeLeftovers(olderThan cutoff: Date) throws -> [String] {
+        var removed: [String] = []
+        guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
+        while let relative = walker.nextObject() as? String {
+            let name = (relative as NSString).lastPathComponent
+            guard name.hasPrefix("."), name.hasSuffix(".tmp") else { continue }
+            var status = Foundation.stat()
+            let full = root + "/" + relative
+            guard lstat(full, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+                  Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec)) < cutoff else { continue }
+            if unlink(full) == 0 { removed.append(relative) }
+        }
+        return removed
+    }
+
     public func makeDurable(_ key: String) throws {
         try ObjectKey.validate(key)
         let target = path(key)

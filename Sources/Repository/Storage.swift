@@ -61,6 +61,10 @@ public protocol Storage: Sendable {
     /// for when another, possibly killed, process wrote it. Object stores that
     /// acknowledge a put only once it is durable need do nothing.
     func makeDurable(_ key: String) throws
+
+    /// Removes what crashed writers left behind (temporary files, unfinished
+    /// uploads) last touched before `cutoff`; returns what it removed, for the report.
+    func removeLeftovers(olderThan cutoff: Date) throws -> [String]
 }
 
 extension Storage {

@@ -11,7 +11,8 @@ struct PhysicalFixture {
     let policy: String
     let server: TestPostgres
 
-    init(server: TestPostgres, name: String = "lms", extra: String = "", archiveInto archivePolicy: String? = nil) throws {
+    /// `extra` goes into the `postgres` section, `sections` at the end of the policy.
+    init(server: TestPostgres, name: String = "lms", extra: String = "", sections: String = "", archiveInto archivePolicy: String? = nil) throws {
         self.server = server
         dir = try TemporaryDirectory(owner: OSUser.serverUser)
         policy = dir.appending("\(name).yaml")
@@ -29,6 +30,7 @@ struct PhysicalFixture {
             compression: {algorithm: zstd, level: 3}
             encryption:
               key_file: \(dir.appending("\(name).key"))
+            \(sections)
             """.utf8).write(to: URL(fileURLWithPath: policy))
         if let user = OSUser.serverUser { try OSUser.chown(policy, to: user) }
         let initResult = try lifeboat(["init"])

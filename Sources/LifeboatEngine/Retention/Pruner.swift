@@ -1,0 +1,95 @@
+import Foundation
+import Postgres
+import Repository
+
+/// `lifeboat prune`: applies a `RetentionPlan` to the repository, under the
+/// cluster's run lock (no backup or drill runs meanwhile).
+///
+/// Order, so that a kill at any moment leaves every kept backup restorable:
+/// each deleted backup loses its manifest first (from then on it does not
+/// exist), then its other objects; then WAL no kept backup or the recovery
+/// window needs (segments numbered below the plan's `walKeptFrom`, on every
+/// timeline; history files always stay); then garbage of crashed runs —
+/// objects of backups that never got a manifest, older than `grace`, and the
+/// storage's own leftovers (temporary files).
+public struct Pruner {
+    public let policy: Policy
+    public let repository: SealedRepository
+    public let progress: ProgressReporter
+    /// Garbage younger than this is left alone.
+    public var grace: TimeInterval = 3600
+
+    public init(policy: Policy, repository: SealedRepository, progress: ProgressReporter) {
+        self.policy = policy
+        self.repository = repository
+        self.progress = progress
+    }
+
+    var layout: ClusterLayout { ClusterLayout(cluster: policy.name) }
+
+    /// What a prune decided and did.
+    public struct Outcome: Sendable {
+        public var plan: RetentionPlan
+        public var deletedWAL: [String]
+        /// The first WAL segment kept (on the recovery path), when WAL is pruned at all.
+        public var walKeptFrom: String?
+        public var garbage: [String]
+        public var dryRun: Bool
+    }
+
+    public func run(now: Date, dryRun: Bool) throws -> Outcome {
+        let lock = dryRun ? nil : try RepositoryLock.acquire(layout.runLock, in: repository, command: "prune", now: Date(), warn: progress.warning)
+        defer { lock?.release() }
+
+        let manifests = try BackupCatalog(repository: repository, cluster: policy.name).backups()
+        let pinned = try BackupPins(repository: repository, cluster: policy.name).pinned()
+        let archive = WALArchive(repository: repository, cluster: policy.name, compression: policy.compression)
+        let entries = try archive.entries()
+        let segmentSize = UInt64(try ClusterIdentity.read(from: repository, layout: layout)?.walSegmentSize ?? 16 << 20)
+        let path = try WALPath(entries: entries, segmentSize: segmentSize, history: archive.history)
+        let archivedAt = Dictionary(entries.map { ($0.file, $0.archivedAt) }, uniquingKeysWith: { first, _ in first })
+        let segments = path.archivedNumbers.map { ArchivedSegment(number: $0, archivedAt: archivedAt[path.file($0)] ?? now) }
+        let plan = RetentionPlan.make(backups: manifests.map { RetentionCandidate($0, pinned: pinned) }, wal: segments,
+                                      settings: policy.retention, timeZone: policy.timeZone, now: now)
+
+        let staleWAL = plan.walKeptFrom.map { first in
+            entries.filter { $0.file.kind != .timelineHistory && $0.file.number(segmentSize: segmentSize) < first }.map(\.file)
+        } ?? []
+        let keptFrom = plan.walKeptFrom.map { path.file($0).description }
+        let complete = Set(manifests.map(\.id))
+        let garbage = try unfinishedBackups(complete: complete, now: now)
+        if dryRun {
+            return Outcome(plan: plan, deletedWAL: staleWAL.map(\.description), walKeptFrom: keptFrom,
+                           garbage: garbage, dryRun: true)
+        }
+
+        progress.begin("deleting \(plan.deleted.count) backup(s)", expectedBytes: nil)
+        for backup in plan.deleted {
+            try repository.storage.delete(layout.manifest(backup.id))
+            for object in try repository.storage.list(prefix: layout.backupPrefix(backup.id)) {
+                try repository.storage.delete(object.key)
+            }
+        }
+        progress.end()
+        progress.begin("deleting \(staleWAL.count) WAL file(s) no kept backup needs", expectedBytes: nil)
+        for file in staleWAL { try repository.storage.delete(layout.wal(file)) }
+        progress.end()
+        for id in garbage {
+            for object in try repository.storage.list(prefix: layout.backupPrefix(id)) { try repository.storage.delete(object.key) }
+        }
+        let leftovers = try repository.storage.removeLeftovers(olderThan: now.addingTimeInterval(-grace))
+        return Outcome(plan: plan, deletedWAL: staleWAL.map(\.description), walKeptFrom: keptFrom,
+                       garbage: garbage + leftovers, dryRun: false)
+    }
+
+    /// Backups with objects but no manifest whose newest object is older than the grace period.
+    func unfinishedBackups(complete: Set<String>, now: Date) throws -> [String] {
+        var newest: [String: Date] = [:]
+        for object in try repository.storage.list(prefix: layout.backupsPrefix) {
+            guard let id = object.key.dropFirst(layout.backupsPrefix.count).split(separator: "/").first.map(String.init),
+                  !complete.contains(id) else { continue }
+            newest[id] = max(newest[id] ?? .distantPast, object.modified)
+        }
+        return newest.filter { now.timeIntervalSince($0.value) > grace }.map(\.key).sorted()
+    }
+}
