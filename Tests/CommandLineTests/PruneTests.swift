@@ -1,3 +1,4 @@
+import ExternalProgram
 import Foundation
 import LifeboatTestSupport
 import Postgres
@@ -129,5 +130,25 @@ struct PruneTests {
         let after = try JSONDecoder().decode(Listing.self, from: Data(try fixture.lifeboat(["list", "--json"]).out.utf8)).backups.map(\.id)
         #expect(after == [newest])
         #expect(try fixture.lifeboat(["pin", "no-such-backup"]).status == 1)
+    }
+
+    @Test func aKilledPruneLeavesEveryListedBackupIntact() throws {
+        let server = try TestPostgres.require()
+        let fixture = try PhysicalFixture(server: server, name: "killed", sections: "retention:\n  keep_last: 1")
+        defer { fixture.dir.remove() }
+        for _ in 0..<4 { _ = try fixture.backup() }
+        for delay in [20_000, 80_000, 200_000] as [useconds_t] {
+            let prune = try ProgramOutputStream(Program(LifeboatBinary.path, ["prune", "--policy", fixture.policy], user: OSUser.serverUser))
+            usleep(delay)
+            _ = try ProgramRunner.run(Program("/usr/bin/pkill", ["-KILL", "-f", "lifeboat prune --policy \(fixture.policy)"]), allowFailure: true)
+            _ = try? prune.finish()
+            // Whatever the moment: every listed backup verifies, and the lock does not hold up the next run.
+            let verify = try fixture.lifeboat(["verify", "--all"])
+            #expect(verify.status == 0, "after a kill at \(delay) µs: \(verify.out)")
+        }
+        #expect(try fixture.lifeboat(["prune"]).status == 0)
+        let listing = try JSONDecoder().decode(Listing.self, from: Data(try fixture.lifeboat(["list", "--json"]).out.utf8))
+        #expect(listing.backups.count == 1)
+        #expect(try fixture.lifeboat(["verify", "--all"]).status == 0)
     }
 }
