@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// `<cluster>/backups/<id>/files.json` (sealed): how a physical backup's data
 /// parts map back to the files of the data directory.
@@ -50,5 +51,32 @@ public struct PhysicalLayout: Codable, Sendable, Equatable {
     /// Regular files sorted by stream offset, for mapping blocks to files.
     public var regularFiles: [File] {
         files.filter { $0.type == .file }.sorted { ($0.offset ?? 0) < ($1.offset ?? 0) }
+    }
+
+    /// Bytes in the data stream: the end of the last regular file.
+    public var streamLength: Int64 {
+        files.filter { $0.type == .file }.map { ($0.offset ?? 0) + ($0.size ?? 0) }.max() ?? 0
+    }
+
+    public var blockCount: Int { Int((streamLength + Int64(blockSize) - 1) / Int64(blockSize)) }
+
+    /// The length of block `block` (the last one may be shorter).
+    public func blockLength(_ block: Int) -> Int {
+        Int(min(Int64(blockSize), streamLength - Int64(block) * Int64(blockSize)))
+    }
+
+    /// For each block, the index of the part that holds it. Throws unless
+    /// every block is in exactly one part — otherwise some file would silently
+    /// keep zeros, or bytes would be written twice.
+    public func blockOwners() throws -> [Int] {
+        var owner = [Int](repeating: -1, count: blockCount)
+        for (index, part) in parts.enumerated() {
+            for block in part.blocks {
+                guard block >= 0, block < owner.count, owner[block] == -1 else { throw BlockUnpackingError.longerThanListed }
+                owner[block] = index
+            }
+        }
+        guard !owner.contains(-1) else { throw BlockUnpackingError.shorterThanListed }
+        return owner
     }
 }

@@ -81,7 +81,7 @@ final class DataDirectoryWriter: @unchecked Sendable {
     /// `tick` runs on the calling thread about five times a second.
     func writeParts(_ parts: [(part: PhysicalLayout.Part, object: BackupManifest.StoredObject, key: String)],
                     repository: SealedRepository, workers: Int, tick: () -> Void) throws {
-        try checkCoverage()
+        _ = try layout.blockOwners()
         let queue = BlockQueue<Int>(capacity: parts.count + 1)
         for index in parts.indices { queue.push(index) }
         queue.close()
@@ -108,16 +108,14 @@ final class DataDirectoryWriter: @unchecked Sendable {
     }
 
     private func write(_ part: PhysicalLayout.Part, object: BackupManifest.StoredObject, key: String, repository: SealedRepository) throws {
-        let totalStream = (files.last.map { ($0.offset ?? 0) + ($0.size ?? 0) }) ?? 0
         let blockSize = Int64(layout.blockSize)
         let hasher = try SHA256Hasher()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: layout.blockSize, alignment: 64)
         defer { buffer.deallocate() }
         var open: (index: Int, file: LocalFile)?
         var total: Int64 = 0
-        try StreamPacking.unpackBlocks(from: try repository.openSealed(key), blockLengths: part.blocks.map {
-            Int(min(blockSize, totalStream - Int64($0) * blockSize))
-        }, compression: compression, buffer: buffer) { blockNumber, bytes in
+        try StreamPacking.unpackBlocks(from: try repository.openSealed(key), blockLengths: part.blocks.map(layout.blockLength),
+                                       compression: compression, buffer: buffer) { blockNumber, bytes in
             try hasher.update(bytes)
             total += Int64(bytes.count)
             var position = Int64(part.blocks[blockNumber]) * blockSize
@@ -146,21 +144,6 @@ final class DataDirectoryWriter: @unchecked Sendable {
         guard total == object.plainBytes, try hasher.finish().hexString == object.sha256 else {
             throw PhysicalRestoreError.partMismatch(object: key)
         }
-    }
-
-    /// Every block of the stream is in exactly one part: otherwise some file
-    /// would silently keep zeros.
-    private func checkCoverage() throws {
-        let total = (files.last.map { ($0.offset ?? 0) + ($0.size ?? 0) }) ?? 0
-        let count = Int((total + Int64(layout.blockSize) - 1) / Int64(layout.blockSize))
-        var seen = [Bool](repeating: false, count: count)
-        for part in layout.parts {
-            for block in part.blocks {
-                guard block >= 0, block < count, !seen[block] else { throw BlockUnpackingError.longerThanListed }
-                seen[block] = true
-            }
-        }
-        guard !seen.contains(false) else { throw BlockUnpackingError.shorterThanListed }
     }
 
     /// The index of the regular file holding stream byte `position` (files of

@@ -16,18 +16,8 @@ struct PhysicalFileCheck {
     /// The paths whose content does not match, or a thrown error when a part cannot be read.
     func mismatches(in backup: BackupManifest, files physical: PhysicalLayout, progress: (Int64) -> Void) throws -> [String] {
         let files = physical.regularFiles
-        let total = (files.last.map { ($0.offset ?? 0) + ($0.size ?? 0) }) ?? 0
         let blockSize = Int64(physical.blockSize)
-        let blockCount = Int((total + blockSize - 1) / blockSize)
-        var owner = [Int](repeating: -1, count: blockCount)
-        for (index, part) in physical.parts.enumerated() {
-            for block in part.blocks {
-                guard block >= 0, block < blockCount, owner[block] == -1 else { throw BlockUnpackingError.longerThanListed }
-                owner[block] = index
-            }
-        }
-        guard !owner.contains(-1) else { throw BlockUnpackingError.shorterThanListed }
-
+        let owner = try physical.blockOwners()
         var readers: [Int: ArchiveReader] = [:]
         var remaining = physical.parts.map(\.blocks.count)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: physical.blockSize, alignment: 64)
@@ -42,7 +32,7 @@ struct PhysicalFileCheck {
         }
         // Files of size 0 before the first byte.
         while fileIndex < files.count, files[fileIndex].size == 0 { try finishFile() }
-        for block in 0..<blockCount {
+        for block in owner.indices {
             let part = owner[block]
             if readers[part] == nil {
                 let sealed = try repository.openSealed(layout.object(backup.id, physical.parts[part].name))
@@ -53,7 +43,7 @@ struct PhysicalFileCheck {
                 readers[part] = reader
             }
             guard let reader = readers[part] else { continue }
-            let length = Int(min(blockSize, total - Int64(block) * blockSize))
+            let length = physical.blockLength(block)
             var filled = 0
             while filled < length {
                 let n = try reader.readData(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<length]))
