@@ -31,9 +31,7 @@ struct ListCommand: AsyncParsableCommand {
             let backups = try BackupCatalog(repository: repository, cluster: policy.name).backups()
             let archive = WALArchive(repository: repository, cluster: policy.name, compression: policy.compression)
             let entries = try archive.entries()
-            let segmentSize = try ClusterIdentity.read(from: repository, layout: archive.layout)?.walSegmentSize ?? 16 << 20
-            let path = try WALPath(entries: entries, segmentSize: UInt64(segmentSize), history: archive.history)
-            let coverage = WALCoverage(entries: entries, segmentSize: UInt64(segmentSize), path: path)
+            let coverage = WALCoverage(entries: entries, segmentSize: try archive.segmentSize(), path: try archive.path(through: entries))
             let window = try RecoveryPlanner(backups: backups, archive: archive).window()
             if json {
                 try Console.json(ListReport(backups: backups.map(BackupReport.init), coverage: coverage, window: window))

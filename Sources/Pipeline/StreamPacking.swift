@@ -18,8 +18,9 @@ public enum StreamPacking {
         }
     }
 
-    /// Reads `source` to its end (it returns 0), compresses and seals it.
-    /// `progress` receives the plaintext byte count so far.
+    /// Reads `source` to its end (it returns 0), compresses and seals it, and
+    /// returns the plaintext's size and SHA-256. `progress` receives the
+    /// plaintext byte count so far.
     public static func pack(
         from source: (UnsafeMutableRawBufferPointer) throws -> Int,
         compression: Compression,
@@ -27,6 +28,22 @@ public enum StreamPacking {
         progress: (Int64) -> Void = { _ in }
     ) throws -> Summary {
         let hasher = try SHA256Hasher()
+        let total = try compress(from: { buffer in
+            let n = try source(buffer)
+            try hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            return n
+        }, compression: compression, into: sealer, progress: progress)
+        return Summary(plaintextBytes: total, sha256: try hasher.finish().hexString)
+    }
+
+    /// `pack` without the SHA-256, for callers that do not keep it (`wal-push`,
+    /// once per segment); returns the plaintext size.
+    public static func compress(
+        from source: (UnsafeMutableRawBufferPointer) throws -> Int,
+        compression: Compression,
+        into sealer: SealingWriter,
+        progress: (Int64) -> Void = { _ in }
+    ) throws -> Int64 {
         // Created at the first byte: an empty stream is stored as nothing at all
         // (a compressor's empty frame is not recognisable when read back).
         var writer: ArchiveWriter?
@@ -36,15 +53,13 @@ public enum StreamPacking {
         while true {
             let n = try source(buffer)
             if n == 0 { break }
-            let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-            try hasher.update(bytes)
             if writer == nil { writer = try ArchiveWriter(compression: compression, format: .raw) { try sealer.write($0) } }
-            try writer?.writeData(bytes)
+            try writer?.writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             total += Int64(n)
             progress(total)
         }
         try writer?.finish()
-        return Summary(plaintextBytes: total, sha256: try hasher.finish().hexString)
+        return total
     }
 
     /// Unseals, decompresses and hands the plaintext of a packed stream to
@@ -84,5 +99,12 @@ public enum StreamPacking {
             }
         }
         return Summary(plaintextBytes: total, sha256: try hasher.finish().hexString)
+    }
+
+    /// A whole (small) packed object in memory, with its size and SHA-256.
+    public static func unpackAll(from reader: UnsealingReader, compression: Compression.Algorithm? = nil) throws -> ([UInt8], Summary) {
+        var bytes: [UInt8] = []
+        let summary = try unpack(from: reader, compression: compression, to: { bytes += $0 })
+        return (bytes, summary)
     }
 }

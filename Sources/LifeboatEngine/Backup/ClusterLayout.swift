@@ -1,3 +1,5 @@
+import Archive
+import Pipeline
 import Postgres
 import Repository
 
@@ -37,5 +39,20 @@ extension SealedRepository {
         for object in (try? storage.list(prefix: layout.backupPrefix(id))) ?? [] {
             try? storage.delete(object.key)
         }
+    }
+}
+
+extension SealedRepository {
+    /// A (small) object of a backup in memory — `files.json`, `backup_manifest`
+    /// — checked against the manifest's size and SHA-256.
+    func readBackupObject(_ name: String, of backup: BackupManifest, layout: ClusterLayout) throws -> [UInt8] {
+        let key = layout.object(backup.id, name)
+        let (bytes, summary) = try StreamPacking.unpackAll(from: try openSealed(key),
+                                                           compression: Compression.Algorithm(rawValue: backup.compression.algorithm))
+        guard let object = backup.objects.first(where: { $0.name == name }),
+              object.sha256 == summary.sha256, object.plainBytes == summary.plaintextBytes else {
+            throw PhysicalRestoreError.partMismatch(object: key)
+        }
+        return bytes
     }
 }

@@ -64,7 +64,7 @@ public struct PhysicalRestore {
 
         let owner = try resolveOwner()
         let destination = try prepareDirectory(request.dataDirectory, delta: request.delta, owner: owner)
-        let physicalLayout = try RepositoryJSON.decode(PhysicalLayout.self, from: try unpack("files.json", of: backup))
+        let physicalLayout = try RepositoryJSON.decode(PhysicalLayout.self, from: try repository.readBackupObject("files.json", of: backup, layout: layout))
         if request.delta {
             // First of all, make the directory unstartable until the restore is complete.
             unlink(destination + "/" + DataDirectoryWriter.controlFile)
@@ -89,7 +89,7 @@ public struct PhysicalRestore {
                               workers: policy.postgres.physicalJobs) { progress.advance(to: writer.bytesWritten) }
         progress.end()
 
-        try writeFile(destination + "/backup_manifest", bytes: try unpack("backup_manifest", of: backup), owner: owner)
+        try writeFile(destination + "/backup_manifest", bytes: try repository.readBackupObject("backup_manifest", of: backup, layout: layout), owner: owner)
         let policyPath = policy.file.hasPrefix("/") ? policy.file : FileManager.default.currentDirectoryPath + "/" + policy.file
         let settings = RecoverySettings(restoreCommand: RecoverySettings.restoreCommand(executable: executable, policy: policyPath),
                                         target: request.target, action: request.action, timeline: request.timeline,
@@ -142,16 +142,6 @@ public struct PhysicalRestore {
         guard let text = try? String(contentsOfFile: directory + "/postmaster.pid", encoding: .utf8),
               let first = text.split(separator: "\n").first, let pid = Int32(first.trimmingCharacters(in: .whitespaces)), pid > 0 else { return nil }
         return kill(pid, 0) == 0 || errno == EPERM ? pid : nil
-    }
-
-    func unpack(_ name: String, of backup: BackupManifest) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        let summary = try StreamPacking.unpack(from: try repository.openSealed(layout.object(backup.id, name)),
-                                               compression: Compression.Algorithm(rawValue: backup.compression.algorithm), to: { bytes += $0 })
-        if let object = backup.objects.first(where: { $0.name == name }), object.sha256 != summary.sha256 {
-            throw PhysicalRestoreError.partMismatch(object: layout.object(backup.id, name))
-        }
-        return bytes
     }
 
     func writeFile(_ path: String, bytes: [UInt8], owner: FileOwner?) throws {

@@ -39,10 +39,8 @@ public struct RecoveryPlanner {
             explicit = named
         }
         let physical = backups.filter { $0.type == .physical && $0.physical != nil }
-        guard let newest = physical.last, let newestInfo = newest.physical else {
-            throw PhysicalRestoreError.noPhysicalBackup(cluster: archive.layout.cluster)
-        }
-        let path = try WALPath(entries: try archive.entries(), segmentSize: UInt64(newestInfo.walSegmentSize), timeline: timeline, history: archive.history)
+        guard let newest = physical.last else { throw PhysicalRestoreError.noPhysicalBackup(cluster: archive.layout.cluster) }
+        let path = try archive.path(through: try archive.entries(), timeline: timeline)
         let inspector = SegmentInspector(archive: archive, path: path)
         let usable = physical.filter { inspector.isUsable($0) }
 
@@ -115,8 +113,8 @@ public struct RecoveryPlanner {
     /// The window over all usable physical backups (nil when there is none).
     public func window() throws -> RecoveryWindow? {
         let physical = backups.filter { $0.type == .physical && $0.physical != nil }
-        guard let info = physical.last?.physical else { return nil }
-        let path = try WALPath(entries: try archive.entries(), segmentSize: UInt64(info.walSegmentSize), timeline: timeline, history: archive.history)
+        guard !physical.isEmpty else { return nil }
+        let path = try archive.path(through: try archive.entries(), timeline: timeline)
         let inspector = SegmentInspector(archive: archive, path: path)
         let usable = physical.filter { inspector.isUsable($0) }
         guard let oldest = usable.first, let newest = usable.last else { return nil }

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Repository
 
 /// Where point-in-time recovery stops (PostgreSQL's `recovery_target_*`).
 public enum RecoveryTarget: Sendable, Equatable, CustomStringConvertible {
@@ -33,13 +34,7 @@ public enum RecoveryTarget: Sendable, Equatable, CustomStringConvertible {
 
     /// `2026-11-20 14:29:00.123456+00`: how lifeboat writes times for PostgreSQL.
     public static func format(_ date: Date) -> String {
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%06d+00", c.year ?? 0, c.month ?? 0, c.day ?? 0,
-                      c.hour ?? 0, c.minute ?? 0, c.second ?? 0, Int(micros - seconds * 1_000_000))
+        RFC3339.string(date).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "+00")
     }
 
     /// Parses `2026-11-20 14:29:00`, `2026-11-20T14:29:00.5Z`, `2026-11-20 14:29:00+01`,

@@ -45,8 +45,8 @@ public struct Pruner {
         let pinned = try BackupPins(repository: repository, cluster: policy.name).pinned()
         let archive = WALArchive(repository: repository, cluster: policy.name, compression: policy.compression)
         let entries = try archive.entries()
-        let segmentSize = UInt64(try ClusterIdentity.read(from: repository, layout: layout)?.walSegmentSize ?? 16 << 20)
-        let path = try WALPath(entries: entries, segmentSize: segmentSize, history: archive.history)
+        let segmentSize = try archive.segmentSize()
+        let path = try archive.path(through: entries)
         let archivedAt = Dictionary(entries.map { ($0.file, $0.archivedAt) }, uniquingKeysWith: { first, _ in first })
         let segments = path.archivedNumbers.map { ArchivedSegment(number: $0, archivedAt: archivedAt[path.file($0)] ?? now) }
         let plan = RetentionPlan.make(backups: manifests.map { RetentionCandidate($0, pinned: pinned) }, wal: segments,

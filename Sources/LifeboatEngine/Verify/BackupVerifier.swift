@@ -44,9 +44,8 @@ public struct BackupVerifier {
         var report = verifyBackups(manifests)
         let archive = WALArchive(repository: repository, cluster: layout.cluster, compression: .none)
         if let entries = try? archive.entries(), !entries.isEmpty {
-            let size = (try? ClusterIdentity.read(from: repository, layout: layout))??.walSegmentSize ?? 16 << 20
-            let path = try? WALPath(entries: entries, segmentSize: UInt64(size), history: archive.history)
-            let coverage = WALCoverage(entries: entries, segmentSize: UInt64(size), path: path)
+            let size = (try? archive.segmentSize()) ?? 16 << 20
+            let coverage = WALCoverage(entries: entries, segmentSize: size, path: try? archive.path(through: entries))
             let segments = coverage.timelines.reduce(0) { $0 + $1.segments }
             report.wal = coverage.gaps.isEmpty
                 ? ObjectResult(name: "wal archive", ok: true, detail: "\(segments) segment(s) on \(coverage.timelines.count) timeline(s), no gaps")
@@ -73,8 +72,7 @@ public struct BackupVerifier {
         progress.begin("verifying the files of \(manifest.id)", expectedBytes: manifest.objects.filter { $0.kind == .data }.reduce(0) { $0 + $1.plainBytes })
         defer { progress.end() }
         do {
-            var bytes: [UInt8] = []
-            _ = try StreamPacking.unpack(from: try repository.openSealed(layout.object(manifest.id, "files.json")), to: { bytes += $0 })
+            let bytes = try repository.readBackupObject("files.json", of: manifest, layout: layout)
             let physical = try RepositoryJSON.decode(PhysicalLayout.self, from: bytes)
             let bad = try PhysicalFileCheck(repository: repository, layout: layout).mismatches(in: manifest, files: physical, progress: progress.advance(to:))
             let count = physical.regularFiles.count

@@ -48,7 +48,7 @@ public struct WALArchive: Sendable {
         }
         do {
             let stored = try repository.putSealed(key, mode: .createOnly) { sealer in
-                _ = try StreamPacking.pack(from: { try input.read(into: $0) }, compression: compression, into: sealer)
+                _ = try StreamPacking.compress(from: { try input.read(into: $0) }, compression: compression, into: sealer)
             }
             return .archived(plainBytes: stored.plaintextBytes, storedBytes: stored.storedBytes)
         } catch StorageError.alreadyExists {
@@ -142,9 +142,7 @@ public struct WALArchive: Sendable {
     /// The text of a timeline history file, or nil when it is not archived.
     public func history(timeline: UInt32) throws -> TimelineHistory? {
         do {
-            let reader = try repository.openSealed(layout.wal(.history(timeline: timeline)))
-            var bytes: [UInt8] = []
-            _ = try StreamPacking.unpack(from: reader, to: { bytes += $0 })
+            let bytes = try contents(of: .history(timeline: timeline))
             return TimelineHistory(timeline: timeline, text: String(decoding: bytes, as: UTF8.self))
         } catch StorageError.notFound {
             return nil
@@ -155,9 +153,17 @@ public struct WALArchive: Sendable {
 extension WALArchive {
     /// The plaintext of an archived file (a whole segment: 16 MiB by default).
     public func contents(of file: WALFileName) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        _ = try StreamPacking.unpack(from: try repository.openSealed(layout.wal(file)), to: { bytes += $0 })
-        return bytes
+        try StreamPacking.unpackAll(from: try repository.openSealed(layout.wal(file))).0
+    }
+
+    /// The WAL segment size this cluster archives with (16 MiB before anything is archived).
+    public func segmentSize() throws -> UInt64 {
+        UInt64(try ClusterIdentity.read(from: repository, layout: layout)?.walSegmentSize ?? 16 << 20)
+    }
+
+    /// The path recovery follows through these entries (see `WALPath`); `timeline` nil for the newest.
+    public func path(through entries: [Entry], timeline: UInt32? = nil) throws -> WALPath {
+        try WALPath(entries: entries, segmentSize: try segmentSize(), timeline: timeline, history: history)
     }
 
     /// What the records of an archived segment say.
