@@ -66,7 +66,7 @@ struct WALSegmentScanTests {
         #expect(cluster == [String(facts.systemIdentifier), String(facts.segmentSize)])
         #expect(facts.timeline == 1)
         #expect(facts.startLSN.value % UInt64(facts.segmentSize) == 0)
-        #expect(facts.contains(workload.restorePointEnd))
+        #expect(facts.startLSN <= workload.restorePointEnd && workload.restorePointEnd.value < facts.startLSN.value + UInt64(facts.segmentSize))
         #expect(facts.recordCount == dump.records.count)
         #expect(facts.firstRecordLSN == dump.records.first?.lsn)
 
@@ -74,24 +74,17 @@ struct WALSegmentScanTests {
         let expected = dump.records.compactMap(Self.transaction(from:))
         #expect(expected.count >= 6)
         #expect(facts.transactions.map(Self.describe) == expected)
-        #expect(facts.lastTransaction.map(Self.describe) == expected.last)
-        #expect(facts.aborts.map(\.xid).contains(workload.abortedXID))
-        #expect(facts.transaction(xid: workload.preparedXID)?.kind == .commitPrepared)
+        #expect(facts.transactions.filter { !$0.committed }.map(\.xid).contains(workload.abortedXID))
+        #expect(facts.transactions.first { $0.xid == workload.preparedXID }?.kind == .commitPrepared)
         for transaction in facts.transactions {
             #expect(PostgresTimestamp(transaction.time) == transaction.timestamp)
-            let later = expected.first { $0.time > transaction.timestamp.description }
-            #expect(facts.firstTransaction(after: transaction.time).map(Self.describe) == later)
-            #expect(facts.lastTransaction(atOrBefore: transaction.time)?.timestamp == transaction.timestamp)
         }
-        let firstCommit = try #require(facts.commits.first)
-        let beforeAll = firstCommit.time.addingTimeInterval(-3600)
-        #expect(facts.firstTransaction(after: beforeAll, committedOnly: true) == firstCommit)
 
         // The restore point: name and location as pg_waldump and the server say.
         let points = dump.records.filter { $0.resourceManager == "XLOG" && $0.description.hasPrefix("RESTORE_POINT ") }
         #expect(facts.restorePoints.map(\.name) == points.map { String($0.description.dropFirst("RESTORE_POINT ".count)) })
         #expect(facts.restorePoints.map(\.lsn) == points.map(\.lsn))
-        let point = try #require(facts.restorePoint(named: WALWorkload.restorePointName))
+        let point = try #require(facts.restorePoints.first { $0.name == WALWorkload.restorePointName })
         #expect(point.endLSN == workload.restorePointEnd)
         #expect(abs(point.time.timeIntervalSinceNow) < 600)
 
@@ -101,7 +94,6 @@ struct WALSegmentScanTests {
         #expect(facts.hasSwitch)
         #expect(facts.stop == .switchRecord(at: last.lsn))
         #expect(facts.endOfRecords == workload.switchEnd)
-        #expect(facts.incompleteRecordLSN == nil)
     }
 
     @Test func mainDataIsTheEndOfTheRecord() throws {
@@ -243,7 +235,7 @@ struct WALSegmentScanTests {
 
         let header = try WALLongPageHeader.parse(Self.syntheticHeader())
         #expect(header.systemIdentifier == 7_300_000_000_000_000_001)
-        #expect(header.page.postgresMajorVersion == 15)
+        #expect(header.magic == 0xD110, "PostgreSQL 15's WAL page magic")
 
         // A valid header followed by noise: no record, no crash.
         let noisy = try WALSegmentScan(segment: Self.syntheticHeader() + garbage)

@@ -31,8 +31,6 @@ public struct WALPageHeader: Sendable, Equatable {
     public var isLong: Bool { info & Self.longHeader != 0 }
     /// Bytes the header takes on the page; records start after it.
     public var size: Int { isLong ? Self.longSize : Self.shortSize }
-    /// The PostgreSQL major release that writes this magic, when known.
-    public var postgresMajorVersion: Int? { WALPageMagic(magic).majorVersion }
 
     /// The header at `offset`, or nil when it does not fit in `bytes`.
     static func read(from bytes: UnsafeRawBufferPointer, at offset: Int) -> WALPageHeader? {

@@ -13,13 +13,6 @@ struct WALPageMagic: Sendable, Hashable {
     /// PostgreSQL 18 widened `xl_xact_stats_item` to a 64-bit object id.
     static let postgres18: UInt16 = 0xD118
 
-    private static let majors: [UInt16: Int] = [
-        0xD097: 10, 0xD098: 11, 0xD101: 12, 0xD106: 13, 0xD10D: 14, 0xD110: 15, 0xD113: 16, 0xD116: 17, 0xD118: 18,
-    ]
-
-    /// The PostgreSQL major release that writes this magic, when known.
-    var majorVersion: Int? { Self.majors[rawValue] }
-
     /// Whether this is WAL of PostgreSQL 10 or later: 0xD097 and up, in the
     /// range PostgreSQL has been counting through (0xD0xx, 0xD1xx). Unknown
     /// later magics are accepted and read with the newest layout.
