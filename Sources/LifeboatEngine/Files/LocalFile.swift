@@ -1,4 +1,5 @@
 import Foundation
+import Seal
 
 /// An open file descriptor with the few operations restores and WAL transfers
 /// need, each turning `errno` into an error naming the path. Closed on deinit.
@@ -116,5 +117,20 @@ extension LocalFile {
     static func syncDirectory(_ path: String) throws {
         let file = try LocalFile(path: path, flags: O_RDONLY | O_DIRECTORY)
         try file.sync()
+    }
+}
+
+extension LocalFile {
+    /// SHA-256 (lower-case hex) of the rest of the file, read in 1 MiB pieces.
+    func sha256() throws -> String {
+        let hasher = try SHA256Hasher()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try read(into: buffer)
+            if n == 0 { break }
+            try hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+        return try hasher.finish().hexString
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Seal
 
 /// The first half of a delta restore: makes an existing data directory
 /// comparable with a backup's layout. Anything not in the layout (or of
@@ -17,20 +16,12 @@ struct DeltaScan {
         progress.begin("comparing the existing files with the backup", expectedBytes: candidates.reduce(0) { $0 + ($1.size ?? 0) })
         defer { progress.end() }
         var compared: Int64 = 0
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-        defer { buffer.deallocate() }
         for file in candidates where file.path != DataDirectoryWriter.controlFile {
             let path = destination + "/" + file.path
             var status = stat()
             guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, Int64(status.st_size) == file.size else { continue }
             let input = try LocalFile.reading(path)
-            let hasher = try SHA256Hasher()
-            while true {
-                let n = try input.read(into: buffer)
-                if n == 0 { break }
-                try hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-            }
-            if try hasher.finish().hexString == file.sha256 { keep.insert(file.path) }
+            if try input.sha256() == file.sha256 { keep.insert(file.path) }
             compared += file.size ?? 0
             progress.advance(to: compared)
         }

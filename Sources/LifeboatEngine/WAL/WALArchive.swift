@@ -3,7 +3,6 @@ import Foundation
 import Pipeline
 import Postgres
 import Repository
-import Seal
 
 /// A cluster's archived WAL in the repository: `archive_command` pushes into it,
 /// `restore_command` fetches from it. Each file is compressed and sealed under
@@ -80,15 +79,7 @@ public struct WALArchive: Sendable {
     }
 
     private func compare(_ input: LocalFile, with key: String, name: String) throws -> PushOutcome {
-        let hasher = try SHA256Hasher()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-        defer { buffer.deallocate() }
-        while true {
-            let n = try input.read(into: buffer)
-            if n == 0 { break }
-            try hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        }
-        let local = try hasher.finish().hexString
+        let local = try input.sha256()
         let archived = try StreamPacking.unpack(from: try repository.openSealed(key), to: { _ in }).sha256
         guard archived == local else {
             throw WALArchiveError.conflictingContent(name: name, archivedSHA256: archived, localSHA256: local)
