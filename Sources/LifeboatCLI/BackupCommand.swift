@@ -38,10 +38,23 @@ struct BackupCommand: AsyncParsableCommand {
             let policy = try policyOption.load()
             let repository = try RepositoryAccess.unlock(policy)
             let progress = ProgressDisplay.make(json: json)
-            let manifest = switch type {
-            case .logical: try LogicalBackup(policy: policy, repository: repository, progress: progress).run()
-            case .physical: try PhysicalBackup(policy: policy, repository: repository, progress: progress).run()
+            let history = RunHistory(repository: repository, cluster: policy.name)
+            let startedAt = Date()
+            let manifest: BackupManifest
+            do {
+                manifest = switch type {
+                case .logical: try LogicalBackup(policy: policy, repository: repository, progress: progress).run()
+                case .physical: try PhysicalBackup(policy: policy, repository: repository, progress: progress).run()
+                }
+            } catch {
+                record(RunRecord(command: "backup", type: type.rawValue, startedAt: startedAt, finishedAt: Date(), outcome: .failed,
+                                 backupID: nil, sizeBytes: nil, storedBytes: nil, error: error.localizedDescription,
+                                 exitCode: LifeboatExit.code(for: error).rawValue), in: history)
+                throw error
             }
+            record(RunRecord(command: "backup", type: type.rawValue, startedAt: startedAt, finishedAt: Date(), outcome: .succeeded,
+                             backupID: manifest.id, sizeBytes: manifest.sizeBytes, storedBytes: manifest.storedBytes, error: nil,
+                             exitCode: 0), in: history)
             if pin { try BackupPins(repository: repository, cluster: policy.name).pin(manifest.id, now: Date()) }
             if json {
                 try Console.json(BackupReport(manifest))
@@ -52,6 +65,15 @@ struct BackupCommand: AsyncParsableCommand {
                     + "\(DurationFormat.string(manifest.duration))")
             }
             return .success
+        }
+    }
+
+    /// Keeps the run in the history; a history that cannot be written is a warning, not a failed backup.
+    func record(_ run: RunRecord, in history: RunHistory) {
+        do {
+            try history.store(run)
+        } catch {
+            Console.warning("could not record this run in the repository's run history: \(error.localizedDescription)")
         }
     }
 }

@@ -28,6 +28,11 @@ enum LifeboatExit: Int32 {
             return .badPolicy
         case is RepositoryLock.Error:
             return .locked
+        case let error as DrillError:
+            switch error {
+            case .workspacePathTooLong, .workspaceNotDirectory: return .badPolicy
+            default: return .failure
+            }
         case let error as PhysicalRestoreError:
             switch error {
             case .missingWAL, .partMismatch: return .integrity

@@ -16,6 +16,8 @@ struct WALFetchCommand: AsyncParsableCommand {
             recovery early, but stops recovery on a status above 125.
             After a segment, a background prefetcher fetches the following segments in parallel into
             .lifeboat-prefetch/ beside the destination, so replay does not wait for each fetch.
+            --until SEGMENT answers "not archived" for every file past that segment (or on a later timeline):
+            drills use it to recover only what was archived when the simulated disaster happened.
             """
     )
 
@@ -29,6 +31,15 @@ struct WALFetchCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Do not start the background prefetcher.")
     var noPrefetch = false
+
+    @Option(name: .long, help: ArgumentHelp("Treat WAL after this segment as not archived.", valueName: "segment"))
+    var until: String?
+
+    func validate() throws {
+        if let until, WALFileName(until)?.kind != .segment { throw ValidationError("--until '\(until)' is not a WAL segment name.") }
+    }
+
+    var horizon: WALHorizon? { until.flatMap(WALFileName.init).map(WALHorizon.init(last:)) }
 
     /// The status for failures other than "not archived": above 125, so PostgreSQL stops recovery.
     static let failureStatus: Int32 = 126
@@ -51,8 +62,10 @@ struct WALFetchCommand: AsyncParsableCommand {
     func fetch() throws -> Bool {
         let policy = try policyOption.load()
         guard let file = WALFileName(name) else { throw WALArchiveError.notAWALFile(path: name) }
+        if let horizon, !horizon.admits(file) { return false }
         let archive = WALArchive(repository: try RepositoryAccess.unlock(policy), cluster: policy.name, compression: policy.compression)
-        let prefetch = WALPrefetch(archive: archive, spool: WALPrefetch.spool(forDestination: destination), parallelism: policy.postgres.physicalJobs)
+        let prefetch = WALPrefetch(archive: archive, spool: WALPrefetch.spool(forDestination: destination), parallelism: policy.postgres.physicalJobs,
+                                   horizon: horizon)
         let readAhead = file.kind == .segment && !noPrefetch
         if readAhead {
             try? prefetch.noteRequested(file)
@@ -69,7 +82,7 @@ struct WALFetchCommand: AsyncParsableCommand {
     /// Starts `lifeboat wal-prefetch` detached, unless one is already running.
     func startPrefetcher(_ prefetch: WALPrefetch, policy: Policy) {
         guard !prefetch.isRunning, let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return }
-        _ = try? DetachedProcess.start(Program(executable, ["wal-prefetch", "--policy", policy.file, prefetch.spool]))
+        _ = try? DetachedProcess.start(Program(executable, ["wal-prefetch", "--policy", policy.file, prefetch.spool] + (until.map { ["--until", $0] } ?? [])))
     }
 }
 
@@ -85,6 +98,9 @@ struct WALPrefetchCommand: AsyncParsableCommand {
 
     @Argument(help: ArgumentHelp("The spool directory.", valueName: "spool"))
     var spool: String
+
+    @Option(name: .long, help: ArgumentHelp("Read nothing past this segment.", valueName: "segment"))
+    var until: String?
 
     /// The status for failures other than "not archived": above 125, so PostgreSQL stops recovery.
     static let failureStatus: Int32 = 126
@@ -104,7 +120,8 @@ struct WALPrefetchCommand: AsyncParsableCommand {
             let repository = try RepositoryAccess.unlock(policy)
             let archive = WALArchive(repository: repository, cluster: policy.name, compression: policy.compression)
             guard let identity = try ClusterIdentity.read(from: repository, layout: archive.layout) else { return .success }
-            try WALPrefetch(archive: archive, spool: spool, parallelism: policy.postgres.physicalJobs).run(segmentSize: UInt64(identity.walSegmentSize))
+            let horizon = until.flatMap(WALFileName.init).map(WALHorizon.init(last:))
+            try WALPrefetch(archive: archive, spool: spool, parallelism: policy.postgres.physicalJobs, horizon: horizon).run(segmentSize: UInt64(identity.walSegmentSize))
             return .success
         }
     }

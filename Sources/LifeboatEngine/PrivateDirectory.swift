@@ -5,8 +5,9 @@ import Foundation
 struct PrivateDirectory {
     let path: String
 
-    init(prefix: String) throws {
-        let template = (NSTemporaryDirectory() as NSString).appendingPathComponent("\(prefix).XXXXXX")
+    /// A new directory in `parent`, or in the temporary directory when nil.
+    init(prefix: String, in parent: String? = nil) throws {
+        let template = ((parent ?? NSTemporaryDirectory()) as NSString).appendingPathComponent("\(prefix).XXXXXX")
         var bytes = Array(template.utf8CString)
         guard let created = mkdtemp(&bytes) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: template, NSLocalizedDescriptionKey: "cannot create \(template): \(String(cString: strerror(errno)))"])

@@ -137,7 +137,7 @@ public final class RepositoryLock {
         kill(pid, 0) == 0 || errno == EPERM
     }
 
-    static func currentUserName() -> String {
+    public static func currentUserName() -> String {
         guard let entry = getpwuid(geteuid()) else { return String(geteuid()) }
         return String(cString: entry.pointee.pw_name)
     }

@@ -12,6 +12,8 @@ import Repository
 /// <cluster>/backups/<id>/<object>         the backup's data objects
 /// <cluster>/wal/<TTTTTTTT>/<file>         archived WAL by timeline: segments, .partial,
 ///                                         .backup and .history files, under PostgreSQL's names
+/// <cluster>/drills/<id>.json              one restore drill's record (`DrillRecord`)
+/// <cluster>/runs/<started>-<command>.json one backup run's record, failed ones included (`RunRecord`)
 /// ```
 public struct ClusterLayout: Sendable {
     public let cluster: String
@@ -24,6 +26,10 @@ public struct ClusterLayout: Sendable {
     public func backupPrefix(_ id: String) -> String { "\(backupsPrefix)\(id)/" }
     public func manifest(_ id: String) -> String { "\(backupPrefix(id))manifest.json" }
     public func object(_ id: String, _ name: String) -> String { "\(backupPrefix(id))\(name)" }
+
+    public var drillsPrefix: String { "\(cluster)/drills/" }
+    public func drill(_ id: String) -> String { "\(drillsPrefix)\(id).json" }
+    public var runsPrefix: String { "\(cluster)/runs/" }
 
     public var walPrefix: String { "\(cluster)/wal/" }
     public func walPrefix(timeline: UInt32) -> String { "\(walPrefix)\(WALFileName.history(timeline: timeline).description.prefix(8))/" }

@@ -153,6 +153,8 @@ public struct DrillCheck: Sendable, Equatable {
     public var name: String
     public var sql: String
     public var expectation: Expectation
+    /// The database to run it in; the policy's first database when nil.
+    public var database: String?
 }
 
 /// What a check's single result value must satisfy: `>= 1`, `= 0`, `!= 0`, `< 100`,

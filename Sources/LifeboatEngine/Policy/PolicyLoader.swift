@@ -227,13 +227,14 @@ private struct PolicyReader {
     func readDrill(_ node: PolicyNode) throws -> DrillSettings {
         let m = try node.mapping(allowed: ["workspace", "checks"])
         let checks = try m["checks"]?.sequence().map { checkNode -> DrillCheck in
-            let c = try checkNode.mapping(allowed: ["name", "sql", "expect"])
+            let c = try checkNode.mapping(allowed: ["name", "sql", "expect", "database"])
             let expectNode = try c.required("expect")
             let text = try expectNode.string()
             guard let expectation = Expectation(parsing: text) else {
                 throw expectNode.error("'\(text)' is not an expectation; write an operator and a value: '>= 1', '= 0', '!= 0', '= t'")
             }
-            return DrillCheck(name: try c.required("name").string(), sql: try c.required("sql").string(), expectation: expectation)
+            return DrillCheck(name: try c.required("name").string(), sql: try c.required("sql").string(), expectation: expectation,
+                              database: try c["database"]?.string())
         } ?? []
         return DrillSettings(workspace: try m["workspace"]?.absolutePath() ?? DrillSettings.defaultWorkspace, checks: checks)
     }

@@ -28,6 +28,10 @@ public struct LogicalRestore {
         public var noOwner = false
         public var host: String?
         public var port: Int?
+        /// Fetch the dump into this directory first and restore from the file
+        /// (drills: it times the fetch apart, and `pg_restore --jobs` can then
+        /// read a custom-format dump in parallel). Streamed when nil.
+        public var spoolDirectory: String?
 
         public init(database: String) { self.database = database }
     }
@@ -39,6 +43,9 @@ public struct LogicalRestore {
         public var createdDatabase: Bool
         /// Errors `psql` reported while applying roles, other than "already exists".
         public var globalsWarnings: [String]
+        /// Time spent fetching, authenticating and decompressing the dump before
+        /// `pg_restore` started (zero when it was streamed into `pg_restore`).
+        public var fetchSeconds: Double
     }
 
     public enum RestoreError: Error, LocalizedError, Equatable {
@@ -109,7 +116,9 @@ public struct LogicalRestore {
         }
         do {
             let pgRestore = try programs.checked("pg_restore", serverMajor: serverMajor)
-            let input = try prepare(dump, of: manifest)
+            let fetchStarted = Date()
+            let input = try prepare(dump, of: manifest, spool: request.spoolDirectory)
+            let fetchSeconds = input.localPath == nil ? 0 : Date().timeIntervalSince(fetchStarted)
             defer { input.cleanup() }
             var base = ["--dbname", request.database, "--no-password", "--exit-on-error"]
             // One transaction, so a failure leaves nothing — except with parallel
@@ -126,7 +135,7 @@ public struct LogicalRestore {
                 try input.run(Program(pgRestore, base + filter, environment: environment), step: step)
             }
             return Outcome(backup: manifest, source: source, database: request.database, createdDatabase: !exists,
-                           globalsWarnings: warnings)
+                           globalsWarnings: warnings, fetchSeconds: fetchSeconds)
         } catch {
             if !exists { _ = try? admin.query("DROP DATABASE IF EXISTS \(Self.quoteIdentifier(request.database)) WITH (FORCE)") }
             throw error
@@ -141,18 +150,18 @@ public struct LogicalRestore {
     }
 
     /// Where `pg_restore` reads a dump: streamed from the repository to its
-    /// stdin (custom format), or a directory extracted — and checked against
-    /// the manifest — before any restore starts (directory format).
+    /// stdin (custom format), or a local copy — a directory extracted, or a
+    /// spooled file — checked against the manifest before any restore starts.
     struct DumpInput {
         let restore: LogicalRestore
         let object: BackupManifest.StoredObject
         let key: String
-        let directory: PrivateDirectory?
+        /// The local copy, when there is one.
+        let localPath: String?
+        let cleanup: () -> Void
 
-        var parallel: Bool { directory != nil && restore.policy.postgres.jobs > 1 }
-        var dumpPath: String? { directory.map { $0.path + "/dump" } }
-
-        func cleanup() { directory?.remove() }
+        var parallel: Bool { localPath != nil && restore.policy.postgres.jobs > 1 }
+        var dumpPath: String? { localPath }
 
         /// Runs pg_restore (or any program reading the dump) to completion.
         @discardableResult
@@ -194,10 +203,13 @@ public struct LogicalRestore {
         }
     }
 
-    func prepare(_ object: BackupManifest.StoredObject, of manifest: BackupManifest) throws -> DumpInput {
+    func prepare(_ object: BackupManifest.StoredObject, of manifest: BackupManifest, spool: String?) throws -> DumpInput {
         let key = ClusterLayout(cluster: policy.name).object(manifest.id, object.name)
-        guard object.format == "directory" else { return DumpInput(restore: self, object: object, key: key, directory: nil) }
-        let work = try PrivateDirectory(prefix: "lifeboat-restore")
+        guard object.format == "directory" else {
+            guard let spool else { return DumpInput(restore: self, object: object, key: key, localPath: nil, cleanup: {}) }
+            return try spoolFile(object, key: key, into: spool)
+        }
+        let work = try PrivateDirectory(prefix: "lifeboat-restore", in: spool)
         do {
             let target = work.path + "/dump"
             try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
@@ -207,9 +219,31 @@ public struct LogicalRestore {
             guard summary.sha256 == object.sha256, summary.plaintextBytes == object.plainBytes else {
                 throw RestoreError.checksumMismatch(object: key)
             }
-            return DumpInput(restore: self, object: object, key: key, directory: work)
+            return DumpInput(restore: self, object: object, key: key, localPath: target, cleanup: work.remove)
         } catch {
             work.remove()
+            throw error
+        }
+    }
+
+    /// A custom-format dump fetched into `spool` (mode 0600), checked against the manifest.
+    func spoolFile(_ object: BackupManifest.StoredObject, key: String, into spool: String) throws -> DumpInput {
+        let path = spool + "/" + object.name
+        let remove = { _ = unlink(path) }
+        do {
+            let file = try LocalFile.creating(path)
+            progress.begin("fetching \(object.name)", expectedBytes: object.plainBytes)
+            defer { progress.end() }
+            let summary = try StreamPacking.unpack(from: try repository.openSealed(key), to: { try file.write($0) },
+                                                   progress: progress.advance(to:))
+            try file.close()
+            guard summary.sha256 == object.sha256, summary.plaintextBytes == object.plainBytes else {
+                throw RestoreError.checksumMismatch(object: key)
+            }
+            if geteuid() == 0, let entry = getpwnam(policy.postgres.osUser) { chown(path, entry.pointee.pw_uid, entry.pointee.pw_gid) }
+            return DumpInput(restore: self, object: object, key: key, localPath: path, cleanup: remove)
+        } catch {
+            remove()
             throw error
         }
     }

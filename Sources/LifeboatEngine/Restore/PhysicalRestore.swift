@@ -27,6 +27,8 @@ public struct PhysicalRestore {
         /// Whether the restored server archives WAL (through the backup's own
         /// `archive_command`); off for copies that must not write into the repository.
         public var archiving = true
+        /// Recover only through the WAL archived up to this horizon (drills).
+        public var horizon: WALHorizon?
 
         public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
     }
@@ -91,7 +93,8 @@ public struct PhysicalRestore {
 
         try writeFile(destination + "/backup_manifest", bytes: try repository.readBackupObject("backup_manifest", of: backup, layout: layout), owner: owner)
         let policyPath = policy.file.hasPrefix("/") ? policy.file : FileManager.default.currentDirectoryPath + "/" + policy.file
-        let settings = RecoverySettings(restoreCommand: RecoverySettings.restoreCommand(executable: executable, policy: policyPath),
+        let settings = RecoverySettings(restoreCommand: RecoverySettings.restoreCommand(executable: executable, policy: policyPath,
+                                                                                                       horizon: request.horizon),
                                         target: request.target, action: request.action, timeline: request.timeline,
                                         archiving: request.archiving)
         try settings.apply(to: destination, owner: owner, note: "Recovery settings written by lifeboat restore of backup \(backup.id)")

@@ -20,9 +20,11 @@ public struct RecoverySettings: Sendable, Equatable {
         "recovery_target_name", "recovery_target_action", "recovery_target_inclusive", "recovery_target_timeline", "archive_mode",
     ]
 
-    /// `restore_command` for this lifeboat binary and policy file (absolute paths, shell-quoted as needed).
-    public static func restoreCommand(executable: String, policy: String) -> String {
-        "\(shellQuoted(executable)) wal-fetch --policy \(shellQuoted(policy)) %f %p"
+    /// `restore_command` for this lifeboat binary and policy file (absolute
+    /// paths, shell-quoted as needed), reading nothing past `horizon` when given.
+    public static func restoreCommand(executable: String, policy: String, horizon: WALHorizon? = nil) -> String {
+        let until = horizon.map { " --until \($0.last)" } ?? ""
+        return "\(shellQuoted(executable)) wal-fetch --policy \(shellQuoted(policy))\(until) %f %p"
     }
 
     /// The settings, in the order they are written.

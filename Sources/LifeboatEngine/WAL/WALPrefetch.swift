@@ -20,13 +20,16 @@ public struct WALPrefetch: Sendable {
     public let depth: Int
     public let parallelism: Int
     public let idleTimeout: TimeInterval
+    /// Nothing past it is read ahead (drills).
+    public let horizon: WALHorizon?
 
-    public init(archive: WALArchive, spool: String, depth: Int = 8, parallelism: Int, idleTimeout: TimeInterval = 10) {
+    public init(archive: WALArchive, spool: String, depth: Int = 8, parallelism: Int, idleTimeout: TimeInterval = 10, horizon: WALHorizon? = nil) {
         self.archive = archive
         self.spool = spool
         self.depth = depth
         self.parallelism = max(1, parallelism)
         self.idleTimeout = idleTimeout
+        self.horizon = horizon
     }
 
     /// The spool for a `restore_command` destination such as `pg_wal/RECOVERYXLOG`.
@@ -82,6 +85,7 @@ public struct WALPrefetch: Sendable {
             var next = requested
             for _ in 0..<depth {
                 next = next.next(segmentSize: segmentSize)
+                if let horizon, !horizon.admits(next) { break }
                 window.append(next)
             }
             let missing = window.filter { access(spool + "/" + $0.description, F_OK) != 0 }

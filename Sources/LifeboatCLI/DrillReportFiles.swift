@@ -1,0 +1,38 @@
+import Foundation
+import LifeboatEngine
+import Repository
+
+/// The files `drill --report-dir` writes: `drill-<id>.json` (the record, as
+/// `--json` prints it), `.md` and `.html` (self-contained). Each is written
+/// under a temporary name and renamed, so a reader never sees half a report.
+enum DrillReportFiles {
+    static func write(_ record: DrillRecord, into directory: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let documents: [(String, Data)] = [
+            ("json", try encoder.encode(record) + Data("\n".utf8)),
+        ]
+        return try documents.map { suffix, data in
+            let path = (directory as NSString).appendingPathComponent("drill-\(record.id).\(suffix)")
+            try ReportFile.write(data, to: path)
+            return path
+        }
+    }
+}
+
+/// Writing a report file: complete or not at all, readable by its owner's group (no secrets in reports).
+enum ReportFile {
+    static func write(_ data: Data, to path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o640]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "cannot write \(temporary)"])
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "cannot write \(path): \(reason)"])
+        }
+    }
+}

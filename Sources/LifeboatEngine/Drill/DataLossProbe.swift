@@ -1,0 +1,111 @@
+import Foundation
+import Postgres
+
+/// Measures a drill's RPO: the time between the last transaction the restored
+/// database holds and the last transaction the source committed before the
+/// disaster. The commits in between are read from the source's WAL after the
+/// recovered point — from the repository where archived, else from the
+/// source's `pg_wal` (the data directory when readable, else through
+/// `pg_read_binary_file`, which needs superuser or `pg_read_server_files`).
+/// No commit there means nothing was lost: an idle source shows an RPO of 0.
+public struct DataLossProbe {
+    /// Reads a segment's bytes from wherever it can; nil when it cannot.
+    public typealias SegmentSource = (WALFileName) -> [UInt8]?
+
+    public let segmentSize: UInt64
+    public let readSegment: SegmentSource
+    /// At most this many segments are read back from the disaster before settling for a bound.
+    public var segmentLimit = 64
+
+    public init(segmentSize: UInt64, readSegment: @escaping SegmentSource) {
+        self.segmentSize = segmentSize
+        self.readSegment = readSegment
+    }
+
+    /// The outcome: the last commit after the recovered point, if any, or why it could not be read.
+    public enum Finding: Sendable, Equatable {
+        case nothingLost
+        case lastLost(WALTransaction)
+        case unreadable(String)
+    }
+
+    /// The newest commit with `recovered < lsn < disaster`, reading back from
+    /// the disaster's segment; `timeline` names the segments.
+    public func lastCommit(after recovered: LSN, before disaster: LSN, timeline: UInt32) -> Finding {
+        guard disaster > recovered else { return .nothingLost }
+        let first = recovered.value / segmentSize
+        var number = (disaster.value - 1) / segmentSize
+        var read = 0
+        while number >= first {
+            guard read < segmentLimit else { return .unreadable("more than \(segmentLimit) WAL segments lie between the recovered point and the disaster") }
+            let file = WALFileName.segment(timeline: timeline, number: number, segmentSize: segmentSize)
+            guard let bytes = readSegment(file) else { return .unreadable("WAL segment \(file) could not be read") }
+            guard let facts = try? WALSegmentFacts(segment: bytes) else { return .unreadable("WAL segment \(file) is not readable WAL") }
+            if let commit = facts.transactions.last(where: { $0.committed && $0.lsn > recovered && $0.lsn < disaster }) {
+                return .lastLost(commit)
+            }
+            read += 1
+            if number == 0 { break }
+            number -= 1
+        }
+        return .nothingLost
+    }
+
+    /// For a drill to a target time: the newest commit at or before `target`
+    /// after the recovered point, reading forward (recovery should have
+    /// replayed every one of them).
+    public func lastCommit(after recovered: LSN, upTo target: Date, timeline: UInt32) -> Finding {
+        var number = recovered.value / segmentSize
+        var found: WALTransaction?
+        for _ in 0..<segmentLimit {
+            let file = WALFileName.segment(timeline: timeline, number: number, segmentSize: segmentSize)
+            guard let bytes = readSegment(file), let facts = try? WALSegmentFacts(segment: bytes) else { break }
+            for commit in facts.transactions where commit.committed && commit.lsn > recovered {
+                if commit.time > target { return found.map { .lastLost($0) } ?? .nothingLost }
+                found = commit
+            }
+            number += 1
+        }
+        return found.map { .lastLost($0) } ?? .nothingLost
+    }
+}
+
+extension DataLossProbe {
+    /// Segments from the archive first, then the source's `pg_wal`: the data
+    /// directory when this process can read it, else `pg_read_binary_file`.
+    public static func segmentSource(archive: WALArchive, archived: Set<WALFileName>, dataDirectory: String?,
+                                     source: ConnectionParameters?) -> SegmentSource {
+        { file in
+            if archived.contains(file), let bytes = try? archive.contents(of: file) { return bytes }
+            if let dataDirectory, let data = FileManager.default.contents(atPath: dataDirectory + "/pg_wal/" + file.description) {
+                return Array(data)
+            }
+            guard let source, let connection = try? PostgresConnection(source),
+                  let hex = try? connection.query("SELECT pg_read_binary_file($1)", ["pg_wal/" + file.description]).scalar() else { return nil }
+            return Self.bytes(fromHex: hex)
+        }
+    }
+
+    /// PostgreSQL's `\x…` bytea text.
+    static func bytes(fromHex text: String) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"), utf8.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+        }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(utf8.count / 2 - 1)
+        var index = 2
+        while index < utf8.count {
+            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+}
