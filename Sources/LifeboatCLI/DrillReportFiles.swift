@@ -13,6 +13,8 @@ enum DrillReportFiles {
         encoder.dateEncodingStrategy = .iso8601
         let documents: [(String, Data)] = [
             ("json", try encoder.encode(record) + Data("\n".utf8)),
+            ("md", Data(DrillReportDocument.markdown(record).utf8)),
+            ("html", Data(DrillReportDocument.html(record).utf8)),
         ]
         return try documents.map { suffix, data in
             let path = (directory as NSString).appendingPathComponent("drill-\(record.id).\(suffix)")
