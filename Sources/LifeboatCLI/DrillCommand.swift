@@ -72,7 +72,7 @@ struct DrillCommand: AsyncParsableCommand {
                     Console.warning("the drill record could not be stored in the repository: \(error.localizedDescription)")
                 }
             }
-            let files = try reportDirectory.map { try DrillReportFiles.write(record, into: $0) } ?? []
+            let files = try reportDirectory.map { try DrillReportFiles.write(record, into: $0, timeZone: policy.timeZone) } ?? []
             if json {
                 try Console.json(record)
             } else {

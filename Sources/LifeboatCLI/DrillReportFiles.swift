@@ -6,15 +6,15 @@ import Repository
 /// `--json` prints it), `.md` and `.html` (self-contained). Each is written
 /// under a temporary name and renamed, so a reader never sees half a report.
 enum DrillReportFiles {
-    static func write(_ record: DrillRecord, into directory: String) throws -> [String] {
+    static func write(_ record: DrillRecord, into directory: String, timeZone: TimeZone) throws -> [String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         let documents: [(String, Data)] = [
             ("json", try encoder.encode(record) + Data("\n".utf8)),
-            ("md", Data(DrillReportDocument.markdown(record).utf8)),
-            ("html", Data(DrillReportDocument.html(record).utf8)),
+            ("md", Data(DrillReportDocument.markdown(record, timeZone: timeZone.identifier).utf8)),
+            ("html", Data(DrillReportDocument.html(record, timeZone: timeZone.identifier).utf8)),
         ]
         return try documents.map { suffix, data in
             let path = (directory as NSString).appendingPathComponent("drill-\(record.id).\(suffix)")

@@ -26,10 +26,3 @@ public enum DurationFormat {
         }
     }
 }
-
-extension DurationFormat {
-    /// Like `string`, with tenths below a minute (`0.4s`, `41.2s`, `3m12s`).
-    public static func precise(_ seconds: Double) -> String {
-        seconds < 59.95 ? String(format: "%.1fs", seconds) : string(seconds)
-    }
-}

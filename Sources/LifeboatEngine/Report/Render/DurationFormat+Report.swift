@@ -3,7 +3,7 @@ import Foundation
 extension DurationFormat {
     /// Like `string`, with tenths of a second under a minute, where drill
     /// phases and RTOs often are: `0s`, `0.4s`, `41.2s`, `3m12s`.
-    static func precise(_ seconds: Double) -> String {
+    public static func precise(_ seconds: Double) -> String {
         guard seconds != 0 else { return "0s" }
         return seconds < 59.95 ? String(format: "%.1fs", seconds) : string(seconds)
     }
