@@ -7,6 +7,11 @@ import Foundation
 /// beside its target (`.NAME.RANDOM.tmp`, hidden from listings), fsyncs it,
 /// renames it into place (or hard-links it, for create-only puts, so an existing
 /// object is never replaced), then fsyncs the directory.
+///
+/// Run as root in a repository another user owns (the PostgreSQL OS user, whose
+/// `archive_command` writes to it), files and directories it creates are
+/// handed to the repository's owner, so one command run as root cannot lock
+/// that user out of its own repository.
 public struct LocalStorage: Storage {
     public let root: String
 
@@ -22,11 +27,13 @@ public struct LocalStorage: Storage {
         try ObjectKey.validate(key)
         let target = path(key)
         let directory = (target as NSString).deletingLastPathComponent
-        try Self.makeDirectories(directory)
+        let owner = repositoryOwner()
+        try Self.makeDirectories(directory, owner: owner)
         let name = (target as NSString).lastPathComponent
         let temporary = "\(directory)/.\(name).\(UInt64.random(in: 0...UInt64.max)).tmp"
         let file = try FileSink(path: temporary)
         do {
+            if let owner { chown(temporary, owner.uid, owner.gid) }
             try body(file)
             try file.syncAndClose()
             switch mode {
@@ -141,8 +148,18 @@ public struct LocalStorage: Storage {
         .io(operation: operation, path: path, reason: String(cString: strerror(errno)))
     }
 
-    /// mkdir -p with mode 0700; each new directory's parent is fsynced so the new entry is durable.
-    static func makeDirectories(_ directory: String) throws {
+    /// Who new files and directories belong to: the repository root's owner
+    /// when we are root and it is not; nil to keep our own.
+    func repositoryOwner() -> (uid: uid_t, gid: gid_t)? {
+        guard geteuid() == 0 else { return nil }
+        var status = Foundation.stat()
+        guard Glibc.stat(root, &status) == 0, status.st_uid != 0 else { return nil }
+        return (status.st_uid, status.st_gid)
+    }
+
+    /// mkdir -p with mode 0700, new directories given to `owner`; each new
+    /// directory's parent is fsynced so the new entry is durable.
+    static func makeDirectories(_ directory: String, owner: (uid: uid_t, gid: gid_t)? = nil) throws {
         var status = Foundation.stat()
         if lstat(directory, &status) == 0 {
             guard status.st_mode & S_IFMT == S_IFDIR else {
@@ -151,8 +168,9 @@ public struct LocalStorage: Storage {
             return
         }
         let parent = (directory as NSString).deletingLastPathComponent
-        if parent != directory, !parent.isEmpty { try makeDirectories(parent) }
+        if parent != directory, !parent.isEmpty { try makeDirectories(parent, owner: owner) }
         if mkdir(directory, 0o700) != 0, errno != EEXIST { throw ioError("create directory", directory) }
+        if let owner { chown(directory, owner.uid, owner.gid) }
         try syncDirectory(parent)
     }
 

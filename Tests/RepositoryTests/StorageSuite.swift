@@ -114,6 +114,21 @@ enum StorageSuite {
         }
     }
 
+    /// A command run as root in the postgres user's repository must not leave
+    /// files and directories that user's `archive_command` cannot write into.
+    @Test(.enabled(if: geteuid() == 0)) func rootHandsWhatItCreatesToTheRepositoryOwner() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let owner = try #require(OSUser.serverUser.flatMap(OSUser.ids(of:)))
+        try FileManager.default.createDirectory(atPath: dir.appending("repo"), withIntermediateDirectories: false)
+        chown(dir.appending("repo"), owner.uid, owner.gid)
+        try LocalStorage(root: dir.appending("repo")).put("lms/drills/one.json", bytes: [1])
+        for path in ["repo/lms", "repo/lms/drills", "repo/lms/drills/one.json"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: dir.appending(path))
+            #expect((attributes[.ownerAccountID] as? NSNumber)?.uint32Value == owner.uid, "\(path)")
+        }
+    }
+
     @Test func crashBetweenTemporaryWriteAndRenameLeavesNoVisibleObject() throws {
         // A process killed after writing its temporary file but before the
         // rename leaves exactly this behind.

@@ -37,6 +37,8 @@ extension HTMLReport {
         let window: String
         if let from = wal.recoverableFrom, let to = wal.recoverableTo {
             window = HTML.escape("\(clock.dateTime(from)) to \(clock.dateTime(to)) (\(DurationFormat.string(to.timeIntervalSince(from))))")
+        } else if let from = wal.recoverableFrom {
+            window = HTML.escape("from \(clock.dateTime(from)); no transaction committed since, so that point is the latest")
         } else {
             window = HTML.span("✗ none: no point-in-time recovery is possible now", class: "badge fail")
         }

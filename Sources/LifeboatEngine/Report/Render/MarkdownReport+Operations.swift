@@ -31,6 +31,8 @@ extension MarkdownReport {
         let window: String
         if let from = wal.recoverableFrom, let to = wal.recoverableTo {
             window = Markdown.text("\(clock.dateTime(from)) to \(clock.dateTime(to)) (\(DurationFormat.string(to.timeIntervalSince(from))))")
+        } else if let from = wal.recoverableFrom {
+            window = Markdown.text("from \(clock.dateTime(from)); no transaction committed since, so that point is the latest")
         } else {
             window = "**✗ none:** no point-in-time recovery is possible now"
         }

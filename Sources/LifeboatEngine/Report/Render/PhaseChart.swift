@@ -14,7 +14,11 @@ enum PhaseChart {
         let legend = RecoveryPhase.legend(for: drills)
         let plotLeft = labelWidth
         let plotWidth = width - labelWidth - totalWidth
-        let axis = DurationAxis(covering: max(drills.map(\.phaseSeconds).max() ?? 0, rtoTarget ?? 0))
+        // A target far beyond every bar would shrink the bars to slivers: the
+        // axis then covers the bars, and the target is noted off the scale.
+        let longest = drills.map(\.phaseSeconds).max() ?? 0
+        let targetOnScale = rtoTarget.map { $0 <= max(longest, 1) * 4 } ?? false
+        let axis = DurationAxis(covering: targetOnScale ? max(longest, rtoTarget ?? 0) : longest)
         var canvas = SVGCanvas(width: width, height: 0)
 
         let plotTop = drawLegend(legend, hasTarget: rtoTarget != nil, on: &canvas) + 22
@@ -45,7 +49,10 @@ enum PhaseChart {
                         fill: missed ? ChartPalette.failed : ChartPalette.ink, bold: true)
         }
 
-        if let rtoTarget {
+        if let rtoTarget, !targetOnScale {
+            canvas.text("target \(DurationFormat.compact(rtoTarget)) →", x: plotLeft + plotWidth, y: plotTop - 9, size: 10, anchor: .end,
+                        fill: ChartPalette.target)
+        } else if let rtoTarget {
             let x = plotLeft + plotWidth * axis.fraction(rtoTarget)
             canvas.line(x1: x, y1: plotTop - 6, x2: x, y2: plotBottom, stroke: ChartPalette.target, width: 1.5, dashed: true)
             canvas.text("target \(DurationFormat.compact(rtoTarget))", x: x, y: plotTop - 9, size: 10, anchor: .middle, fill: ChartPalette.target)
