@@ -151,10 +151,8 @@ public struct LocalStorage: Storage {
     /// Who new files and directories belong to: the repository root's owner
     /// when we are root and it is not; nil to keep our own.
     func repositoryOwner() -> (uid: uid_t, gid: gid_t)? {
-        guard geteuid() == 0 else { return nil }
-        var status = Foundation.stat()
-        guard Glibc.stat(root, &status) == 0, status.st_uid != 0 else { return nil }
-        return (status.st_uid, status.st_gid)
+        guard geteuid() == 0, let owner = ownerOf(root), owner.uid != 0 else { return nil }
+        return owner
     }
 
     /// mkdir -p with mode 0700, new directories given to `owner`; each new
@@ -257,4 +255,11 @@ final class FileSource: ObjectSource {
         }
         return Array(out[0..<done])
     }
+}
+
+/// The owner of `path` (following symbolic links); nil when it cannot be read.
+private func ownerOf(_ path: String) -> (uid: uid_t, gid: gid_t)? {
+    var status = Foundation.stat()
+    guard stat(path, &status) == 0 else { return nil }
+    return (status.st_uid, status.st_gid)
 }
