@@ -46,7 +46,10 @@ enum ReportFindings {
                                   action: "Take a physical backup now (recovery can start after the gap), then find why archiving skipped segments.",
                                   runbook: "corrupted-repository.md"))
         }
-        if let drill = report.drills.last(where: { $0.rpo != nil }), let rpo = drill.rpo, let target = report.rpoTargetSeconds,
+        // The best recovery path drilled decides what the settings allow: WAL archiving when a physical backup was drilled.
+        let measured = report.drills.filter { $0.rpo != nil }
+        if let drill = measured.last(where: { $0.backupType == "physical" }) ?? measured.last, let rpo = drill.rpo,
+           let target = report.rpoTargetSeconds,
            rpo.worstCaseSeconds.map({ $0 > target }) ?? true {
             findings.append(.init(severity: .warning, title: "The settings allow more data loss than the RPO target",
                                   detail: "Worst case: \(rpo.worstCaseSeconds.map { DurationFormat.precise($0) } ?? "unbounded"), "
