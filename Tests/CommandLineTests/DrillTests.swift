@@ -63,7 +63,7 @@ struct DrillTests {
         #expect(rto < record.finishedAt.timeIntervalSince(record.startedAt) + 1)
         // Idle since the last archived commit: nothing lost, and that was measured, not assumed.
         #expect(record.rpoSeconds == 0)
-        #expect(record.rpo?.basis == .measured)
+        #expect(record.rpo?.basis == .measured, "\(record.rpo?.detail ?? "")")
         #expect(record.rpo?.worstCaseSeconds == nil, "archive_timeout is 0 here: the worst case is unbounded")
         #expect(record.checks.map(\.name).contains("pg_amcheck"))
         #expect(record.checks.allSatisfy { $0.passed }, "\(record.checks)")

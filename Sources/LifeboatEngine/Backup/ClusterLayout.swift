@@ -28,7 +28,6 @@ public struct ClusterLayout: Sendable {
     public func object(_ id: String, _ name: String) -> String { "\(backupPrefix(id))\(name)" }
 
     public var drillsPrefix: String { "\(cluster)/drills/" }
-    public func drill(_ id: String) -> String { "\(drillsPrefix)\(id).json" }
     public var runsPrefix: String { "\(cluster)/runs/" }
 
     public var walPrefix: String { "\(cluster)/wal/" }

@@ -9,8 +9,16 @@ import Postgres
 /// `pg_read_binary_file`, which needs superuser or `pg_read_server_files`).
 /// No commit there means nothing was lost: an idle source shows an RPO of 0.
 public struct DataLossProbe {
-    /// Reads a segment's bytes from wherever it can; nil when it cannot.
-    public typealias SegmentSource = (WALFileName) -> [UInt8]?
+    /// What reading a segment found.
+    public enum Segment: Sendable, Equatable {
+        case bytes([UInt8])
+        /// Not in the archive, and no such file in `pg_wal`.
+        case absent
+        case unreadable
+    }
+
+    /// Reads a segment from wherever it can.
+    public typealias SegmentSource = (WALFileName) -> Segment
 
     public let segmentSize: UInt64
     public let readSegment: SegmentSource
@@ -39,11 +47,27 @@ public struct DataLossProbe {
         while number >= first {
             guard read < segmentLimit else { return .unreadable("more than \(segmentLimit) WAL segments lie between the recovered point and the disaster") }
             let file = WALFileName.segment(timeline: timeline, number: number, segmentSize: segmentSize)
-            guard let bytes = readSegment(file) else { return .unreadable("WAL segment \(file) could not be read") }
-            guard let facts = try? WALSegmentFacts(segment: bytes) else { return .unreadable("WAL segment \(file) is not readable WAL") }
-            if let commit = facts.transactions.last(where: { $0.committed && $0.lsn > recovered && $0.lsn < disaster }) {
-                return .lastLost(commit)
+            let bytes: [UInt8]
+            switch readSegment(file) {
+            case let .bytes(found): bytes = found
+            case .absent where read == 0: bytes = []
+            case .absent: return .unreadable("WAL segment \(file) is neither archived nor in pg_wal any more")
+            case .unreadable: return .unreadable("WAL segment \(file) could not be read")
             }
+            if bytes.isEmpty {
+                // Not written yet (see below).
+            } else if let facts = try? WALSegmentFacts(segment: bytes) {
+                if let commit = facts.transactions.last(where: { $0.committed && $0.lsn > recovered && $0.lsn < disaster }) {
+                    return .lastLost(commit)
+                }
+            } else if read > 0 {
+                return .unreadable("WAL segment \(file) is not readable WAL")
+            }
+            // The disaster's own segment may not have reached its file yet: the
+            // file is created, or a recycled one keeps its old first page,
+            // until PostgreSQL writes the buffered records — none of them a
+            // commit (commits are written at once, or within three
+            // wal_writer_delay when asynchronous).
             read += 1
             if number == 0 { break }
             number -= 1
@@ -59,7 +83,7 @@ public struct DataLossProbe {
         var found: WALTransaction?
         for _ in 0..<segmentLimit {
             let file = WALFileName.segment(timeline: timeline, number: number, segmentSize: segmentSize)
-            guard let bytes = readSegment(file), let facts = try? WALSegmentFacts(segment: bytes) else { break }
+            guard case let .bytes(bytes) = readSegment(file), let facts = try? WALSegmentFacts(segment: bytes) else { break }
             for commit in facts.transactions where commit.committed && commit.lsn > recovered {
                 if commit.time > target { return found.map { .lastLost($0) } ?? .nothingLost }
                 found = commit
@@ -74,15 +98,22 @@ extension DataLossProbe {
     /// Segments from the archive first, then the source's `pg_wal`: the data
     /// directory when this process can read it, else `pg_read_binary_file`.
     public static func segmentSource(archive: WALArchive, archived: Set<WALFileName>, dataDirectory: String?,
-                                     source: ConnectionParameters?) -> SegmentSource {
+                                     source: ConnectionParameters?, segmentSize: UInt64) -> SegmentSource {
         { file in
-            if archived.contains(file), let bytes = try? archive.contents(of: file) { return bytes }
-            if let dataDirectory, let data = FileManager.default.contents(atPath: dataDirectory + "/pg_wal/" + file.description) {
-                return Array(data)
+            if archived.contains(file), let bytes = try? archive.contents(of: file) { return .bytes(bytes) }
+            if let dataDirectory, access(dataDirectory + "/pg_wal", R_OK | X_OK) == 0 {
+                let path = dataDirectory + "/pg_wal/" + file.description
+                if let data = FileManager.default.contents(atPath: path) { return .bytes(Array(data)) }
+                return access(path, F_OK) == 0 ? .unreadable : .absent
             }
             guard let source, let connection = try? PostgresConnection(source),
-                  let hex = try? connection.query("SELECT pg_read_binary_file($1)", ["pg_wal/" + file.description]).scalar() else { return nil }
-            return Self.bytes(fromHex: hex)
+                  let result = try? connection.query("SELECT pg_read_binary_file($1, 0, $2, true)",
+                                                              ["pg_wal/" + file.description, String(segmentSize)]) else {
+                return .unreadable
+            }
+            guard result.rows.count == 1, result.columns.count == 1 else { return .unreadable }
+            guard let hex = result.rows[0][0] else { return .absent }
+            return Self.bytes(fromHex: hex).map { .bytes($0) } ?? .unreadable
         }
     }
 

@@ -38,7 +38,7 @@ extension Drill {
             ?? backup.stopLSN
         let probe = DataLossProbe(segmentSize: path.segmentSize, readSegment: DataLossProbe.segmentSource(
             archive: archive, archived: Set(entries.map(\.file)), dataDirectory: policy.postgres.dataDirectory,
-            source: disaster.source == nil ? nil : policy.postgres.connection()))
+            source: disaster.source == nil ? nil : policy.postgres.connection(), segmentSize: path.segmentSize))
         let worst = worstCaseRPO(backup: backup, disaster: disaster)
         if let targetTime {
             let finding = probe.lastCommit(after: recoveredLSN, upTo: targetTime, timeline: path.timeline)

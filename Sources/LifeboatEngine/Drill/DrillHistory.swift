@@ -11,16 +11,15 @@ public struct DrillHistory {
         layout = ClusterLayout(cluster: cluster)
     }
 
-    /// Stores a drill's record; a record is never replaced.
+    var records: SealedRecords<DrillRecord> { SealedRecords(repository: repository, prefix: layout.drillsPrefix) }
+
+    /// Stores a drill's record (`<cluster>/drills/<id>.json`); a record is never replaced.
     public func store(_ record: DrillRecord) throws {
-        try repository.putSealed(layout.drill(record.id), bytes: try RepositoryJSON.encode(record), mode: .createOnly)
+        try records.store(record, name: record.id)
     }
 
-    /// Every drill, oldest first. A record that fails authentication is an
-    /// integrity error, not a silently missing drill.
+    /// Every drill, oldest first.
     public func drills() throws -> [DrillRecord] {
-        try repository.storage.list(prefix: layout.drillsPrefix).filter { $0.key.hasSuffix(".json") }.map { info in
-            try RepositoryJSON.decode(DrillRecord.self, from: try repository.getSealed(info.key, limit: 16 << 20))
-        }.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
+        try records.all().sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
     }
 }

@@ -63,16 +63,15 @@ public struct RunHistory {
         layout = ClusterLayout(cluster: cluster)
     }
 
+    var records: SealedRecords<RunRecord> { SealedRecords(repository: repository, prefix: layout.runsPrefix) }
+
     /// Stores a run's record under a new name.
     public func store(_ record: RunRecord) throws {
-        let key = layout.runsPrefix + BackupID.make(at: record.startedAt) + "-\(record.command).json"
-        try repository.putSealed(key, bytes: try RepositoryJSON.encode(record), mode: .createOnly)
+        try records.store(record, name: BackupID.make(at: record.startedAt) + "-\(record.command)")
     }
 
     /// Every run record, oldest first.
     public func runs() throws -> [RunRecord] {
-        try repository.storage.list(prefix: layout.runsPrefix).filter { $0.key.hasSuffix(".json") }.map { info in
-            try RepositoryJSON.decode(RunRecord.self, from: try repository.getSealed(info.key, limit: 1 << 20))
-        }.sorted { $0.startedAt < $1.startedAt }
+        try records.all().sorted { $0.startedAt < $1.startedAt }
     }
 }
