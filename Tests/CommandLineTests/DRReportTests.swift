@@ -29,7 +29,9 @@ struct DRReportTests {
         }
         _ = try fixture.backup()
         #expect(try fixture.lifeboat(["drill"]).status == 0)
-        try rewritePolicy(original.replacingOccurrences(of: "rto: 15m", with: "rto: 1s"))
+        // Over an RTO of 1 s for sure: a check that takes 1.2 s.
+        try rewritePolicy(original.replacingOccurrences(of: "rto: 15m", with: "rto: 1s").replacingOccurrences(
+            of: "expect: \">= 1\" }", with: "expect: \">= 1\" }\n    - { name: slow, sql: \"SELECT count(*) FROM pg_sleep(1.2)\", expect: \"= 1\" }"))
         #expect(try fixture.lifeboat(["drill"]).status == 3)
         try rewritePolicy(original.replacingOccurrences(of: "expect: \">= 1\"", with: "expect: \"= 0\""))
         #expect(try fixture.lifeboat(["drill"]).status == 3)

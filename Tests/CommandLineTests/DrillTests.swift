@@ -105,7 +105,8 @@ struct DrillTests {
 
     @Test func aDrillOverItsRTOExitsThreeAndSaysSo() throws {
         let server = try TestPostgres.require()
-        let fixture = try fixture(server, rto: "1s", checks: "")
+        // A check that takes 1.2 s makes sure the RTO is over 1 s, however fast the machine.
+        let fixture = try fixture(server, rto: "1s", checks: "    - { name: slow, sql: \"SELECT count(*) FROM pg_sleep(1.2)\", expect: \"= 1\" }")
         defer { fixture.dir.remove() }
         _ = try fixture.backup()
         let result = try fixture.lifeboat(["drill"])
