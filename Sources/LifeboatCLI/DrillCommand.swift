@@ -11,16 +11,16 @@ struct DrillCommand: AsyncParsableCommand {
         commandName: "drill",
         abstract: "Rehearse a disaster: restore a backup into a scratch cluster, verify it, and measure RTO and RPO.",
         discussion: """
-            Declares a simulated disaster at its start. Restores the backup (default: the latest physical backup, else
-            the latest logical one) into a scratch cluster under drill.workspace, run as postgres.os_user on a free
-            port: a physical backup recovers through the WAL archived at the disaster (or to --target-time), a logical
-            one goes through pg_restore into a fresh initdb. Then pg_amcheck --heapallindexed on every database, the
-            policy's drill.checks, and row counts per table against the source. The scratch cluster is removed
+            Declares a simulated disaster at its start. Restores the backup (default: the latest physical backup, else \
+            the latest logical one) into a scratch cluster under drill.workspace, run as postgres.os_user on a free \
+            port: a physical backup recovers through the WAL archived at the disaster (or to --target-time), a logical \
+            one goes through pg_restore into a fresh initdb. Then pg_amcheck --heapallindexed on every database, the \
+            policy's drill.checks, and row counts per table against the source. The scratch cluster is removed \
             afterwards, also on failure, Ctrl-C, SIGTERM, or SIGKILL (a guard process watches the drill).
-            RTO: from the disaster to a verified, connectable database, in phases that add up to it. RPO: from the
-            last transaction recovered to the last one the source committed before the disaster, read from the WAL
+            RTO: from the disaster to a verified, connectable database, in phases that add up to it. RPO: from the \
+            last transaction recovered to the last one the source committed before the disaster, read from the WAL \
             (0 when nothing was lost). See runbooks/run-a-drill.md.
-            The record is stored in the repository (for `lifeboat report`); --report-dir also writes
+            The record is stored in the repository (for `lifeboat report`); --report-dir also writes \
             drill-<id>.json, .md and .html there.
             Exit 0 passed; 3 an objective was missed or a check failed; 1, 5 or 6 the drill could not restore.
             """

@@ -9,12 +9,12 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Write the disaster-recovery report for a period, from the drill history in the repository.",
         discussion: """
-            For auditors and managers: each drill of the period with its outcome, RTO and RPO against the targets
-            and its phases; the trend over this and the previous periods; backups taken and failed; WAL archive
-            health; retention; and what failed, with what to do and the runbook to follow.
-            --period: a quarter (2026-Q4, the default is the current one), a month (2026-11) or a year (2026), in the
-            policy's time_zone. --format html is one self-contained file (inline charts, no network) that prints on
-            A4; markdown pastes into a ticket; json is the report's data. The default format follows the --output
+            For auditors and managers: each drill of the period with its outcome, RTO and RPO against the targets \
+            and its phases; the trend over this and the previous periods; backups taken and failed; WAL archive \
+            health; retention; and what failed, with what to do and the runbook to follow. \
+            --period: a quarter (2026-Q4, the default is the current one), a month (2026-11) or a year (2026), in the \
+            policy's time_zone. --format html is one self-contained file (inline charts, no network) that prints on \
+            A4; markdown pastes into a ticket; json is the report's data. The default format follows the --output \
             file's extension (.html, .json), else markdown.
             """
     )
