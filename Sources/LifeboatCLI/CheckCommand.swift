@@ -1,12 +1,24 @@
 import ArgumentParser
+import Foundation
 import LifeboatEngine
 
 /// `lifeboat check`: is the cluster reachable and set up for what the policy asks?
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check that the cluster is reachable and configured for the policy.",
-        discussion: "Exits 3 when any finding is a problem, 2 when the policy itself is invalid."
+        abstract: "Check the cluster, its archiving, backups, drills and repository against the policy (for monitoring).",
+        discussion: """
+            The server: reachable; wal_level, archive_mode, and an archive_command that runs lifeboat wal-push with \
+            this policy; archive_timeout within the RPO target; the archiver not failing, and no completed WAL segment \
+            waiting longer than the RPO target; the listed databases; PostgreSQL programs of a fitting version.
+            The repository: the keys unlock it; it can be written; each scheduled backup type has a backup younger \
+            than its schedule allows (the longest gap between runs, plus a tenth of it, at least an hour); the newest \
+            backup's size is within half to twice the recent median; the last drill passed and is as recent as \
+            schedule.drill allows; no gap in the archived WAL.
+            Each finding has a status (ok, warning, problem) and a hint. Exits 3 when any finding is a problem, 2 when \
+            the policy itself is invalid. --prometheus FILE also writes node_exporter textfile metrics (lifeboat_*), \
+            atomically.
+            """
     )
 
     @OptionGroup var policyOption: PolicyOption
@@ -14,10 +26,26 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON document: {\"ok\", \"policy\", \"findings\": [{\"name\", \"status\", \"detail\", \"hint\"}]}.")
     var json = false
 
+    @Option(name: .long, help: ArgumentHelp("Also write Prometheus metrics here (node_exporter's textfile collector).", valueName: "file"))
+    var prometheus: String?
+
+    @Option(name: .long, help: ArgumentHelp("Judge schedules as if it were this time (RFC 3339).", valueName: "time"))
+    var now: String?
+
     func run() async throws {
         try await runCommand {
             let policy = try policyOption.load()
-            let report = ServerCheck(policy: policy).run()
+            var moment = Date()
+            if let now {
+                guard let parsed = RecoveryTarget.parseTime(now, zone: policy.timeZone) else {
+                    throw ValidationError("--now '\(now)' is not a time such as 2026-11-22T06:00:00Z.")
+                }
+                moment = parsed
+            }
+            let (report, metrics) = MonitoringCheck(policy: policy, now: moment).run()
+            if let prometheus {
+                try PrometheusTextfile.write(PrometheusTextfile.render(metrics, report: report, policy: policy, now: moment), to: prometheus)
+            }
             if json {
                 try Console.json(report)
             } else {

@@ -48,7 +48,9 @@ struct CheckCommandTests {
         let findings: [Finding]
     }
 
-    @Test func wellConfiguredServerPasses() throws {
+    /// The server's side only: this policy's repository does not exist, so the
+    /// repository's findings are problems here (MonitoringCheckTests covers a healthy whole).
+    @Test func wellConfiguredServerPassesTheServerChecks() throws {
         let server = try TestPostgres.require()
         _ = try? server.createDatabase("lms")
         let dir = try TemporaryDirectory()
@@ -57,16 +59,16 @@ struct CheckCommandTests {
         try setArchiveCommand("\(LifeboatBinary.path) wal-push --policy \(path) %p", on: server)
 
         let text = try LifeboatBinary.run(["check", "--policy", path])
-        #expect(text.status == 0, "\(text.stdout)\(text.stderr)")
-        #expect(text.output.contains("ok       server reachable"))
-        #expect(text.output.hasSuffix("all checks passed"))
+        #expect(text.output.contains("ok       server reachable"), "\(text.stdout)\(text.stderr)")
+        #expect(text.output.contains("PROBLEM  repository keys"))
+        #expect(text.status == 3)
 
         let json = try LifeboatBinary.run(["check", "--policy", path, "--json"])
-        #expect(json.status == 0)
         let report = try JSONDecoder().decode(Report.self, from: json.stdout)
-        #expect(report.ok && report.policy == "lms")
-        #expect(Set(report.findings.map(\.name)).isSuperset(of: ["server reachable", "wal_level", "archive_mode", "archive_command", "archive_timeout", "archiver", "databases", "pg_basebackup"]))
-        #expect(report.findings.allSatisfy { $0.status == "ok" })
+        #expect(report.policy == "lms")
+        let serverFindings: Set = ["server reachable", "wal_level", "archive_mode", "archive_command", "archive_timeout", "archiver", "archive lag", "databases", "pg_basebackup"]
+        #expect(Set(report.findings.map(\.name)).isSuperset(of: serverFindings))
+        #expect(report.findings.filter { serverFindings.contains($0.name) }.allSatisfy { $0.status == "ok" }, "\(report.findings)")
     }
 
     @Test func wrongArchiveCommandIsAProblemWithAHint() throws {
@@ -87,7 +89,7 @@ struct CheckCommandTests {
         let text = try LifeboatBinary.run(["check", "--policy", path])
         #expect(text.status == 3)
         #expect(text.output.contains("PROBLEM  archive_command"))
-        #expect(text.output.hasSuffix("1 problem found"))
+        #expect(text.output.contains("problems found"))
     }
 
     @Test func unreachableServerExits3() throws {
@@ -98,8 +100,9 @@ struct CheckCommandTests {
         let json = try LifeboatBinary.run(["check", "--policy", path, "--json"])
         #expect(json.status == 3)
         let report = try JSONDecoder().decode(Report.self, from: json.stdout)
-        #expect(report.findings.map(\.name) == ["server reachable"])
-        #expect(report.findings[0].status == "problem")
+        #expect(report.findings.first?.name == "server reachable")
+        #expect(report.findings.first?.status == "problem")
+        #expect(!report.findings.contains { $0.name == "wal_level" }, "nothing more is asked of a server that cannot be reached")
         #expect(report.findings[0].detail.contains("cannot connect"))
         #expect(json.stderr.isEmpty)
     }

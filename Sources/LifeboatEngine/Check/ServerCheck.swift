@@ -19,7 +19,7 @@ public struct ServerCheck {
     /// Whether the policy needs WAL archiving (physical backups, PITR).
     var needsArchiving: Bool { policy.schedule.physical != nil || policy.postgres.dataDirectory != nil }
 
-    public func run() -> CheckReport {
+    public func run(now: Date, metrics: inout CheckMetrics) -> [Finding] {
         let parameters = policy.postgres.connection()
         let connection: PostgresConnection
         let facts: ServerFacts
@@ -27,19 +27,60 @@ public struct ServerCheck {
             connection = try PostgresConnection(parameters)
             facts = try connection.serverFacts()
         } catch {
-            return CheckReport(policy: policy.name, findings: [Finding(
+            return [Finding(
                 name: "server reachable", status: .problem, detail: error.localizedDescription,
                 hint: "check postgres.host, port and user in \(policy.file), PGPASSWORD or ~/.pgpass, and that the server is running"
-            )])
+            )]
         }
         var findings = [Finding(
             name: "server reachable", status: .ok,
             detail: "PostgreSQL \(facts.version) at \(parameters.displayTarget), system identifier \(facts.systemIdentifier)"
         )]
         findings += archiving(facts)
+        if needsArchiving, let lag = archiveLag(connection, facts: facts, now: now, metrics: &metrics) { findings.append(lag) }
         findings.append(databases(connection))
         findings += programs(serverMajor: facts.majorVersion)
-        return CheckReport(policy: policy.name, findings: findings)
+        return findings
+    }
+
+    /// Completed WAL files the archiver has not handed over yet, and how long
+    /// the oldest has waited: a problem once that exceeds the RPO target (an
+    /// idle server with nothing to archive is fine, however old its last
+    /// archived segment). Read from `pg_wal/archive_status` (`.ready` files,
+    /// through `pg_ls_archive_statusdir()`: superuser or `pg_monitor`); else
+    /// estimated from the current segment and the last archived one.
+    func archiveLag(_ connection: PostgresConnection, facts: ServerFacts, now: Date, metrics: inout CheckMetrics) -> Finding? {
+        guard !facts.inRecovery else { return nil }
+        let pending: Int
+        let waited: Double
+        if let row = try? connection.query("""
+            SELECT count(*)::text, extract(epoch FROM min(modification))::text
+              FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready'
+            """).rows.first, let count = row[0].flatMap({ Int($0) }) {
+            pending = count
+            waited = row[1].flatMap { Double($0) }.map { max(0, now.timeIntervalSince1970 - $0) } ?? 0
+        } else if let current = try? connection.query("SELECT pg_walfile_name(pg_current_wal_lsn())").scalar().flatMap(WALFileName.init),
+                  let size = try? connection.query("SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'").scalar().flatMap({ UInt64($0) }),
+                  let last = facts.archiver.lastArchivedWAL.flatMap(WALFileName.init), last.kind != .timelineHistory {
+            let behind = Int(current.number(segmentSize: size)) - Int(last.number(segmentSize: size)) - (last.kind == .segment ? 1 : 0)
+            pending = last.timeline == current.timeline ? max(0, behind) : 1
+            waited = pending == 0 ? 0 : max(0, now.timeIntervalSince(facts.archiver.lastArchivedTime ?? now))
+        } else {
+            return nil
+        }
+        metrics.walLagSegments = pending
+        metrics.walLagSeconds = waited
+        guard pending > 0 else {
+            let last = facts.archiver.lastArchivedTime.map { ", the last \(DurationFormat.string(max(0, now.timeIntervalSince($0)))) ago" } ?? ""
+            return Finding(name: "archive lag", status: .ok, detail: "every completed WAL file is archived\(last)")
+        }
+        let detail = "\(pending) completed WAL file(s) not archived, the oldest waiting \(DurationFormat.string(waited))"
+        if let rpo = policy.objectives?.rpo, waited > Double(rpo.seconds) {
+            return Finding(name: "archive lag", status: .problem, detail: detail + ", longer than the RPO target of \(rpo)",
+                           hint: "archiving is stuck or too slow: read the PostgreSQL log for the archive_command's error")
+        }
+        return Finding(name: "archive lag", status: pending > 16 ? .warning : .ok, detail: detail,
+                       hint: pending > 16 ? "archiving falls behind: check the repository's speed and the archiver" : nil)
     }
 
     func archiving(_ facts: ServerFacts) -> [Finding] {
