@@ -135,6 +135,22 @@ struct MonitoringCheckTests {
         let (_, later) = try check(fixture, ["--now", RFC3339Text.string(Date().addingTimeInterval(3600))])
         #expect(later.status("archive lag") == "problem", "\(later.findings.first { $0.name == "archive lag" }?.detail ?? "")")
     }
+
+    @Test func aBackupFarFromTheRecentMedianIsAWarning() throws {
+        let server = try TestPostgres.require()
+        let fixture = try fixture(server)
+        defer { fixture.dir.remove() }
+        let db = try server.connect()
+        try db.query("CREATE TABLE IF NOT EXISTS growth (t text)")
+        try db.query("TRUNCATE growth")
+        for _ in 0..<3 { #expect(try fixture.lifeboat(["backup", "--type", "logical"]).status == 0) }
+        #expect(try check(fixture).report.status("logical backup size") == nil, "three backups are too few to judge")
+        try db.query("INSERT INTO growth SELECT repeat(md5(g::text), 40) FROM generate_series(1, 20000) g")
+        #expect(try fixture.lifeboat(["backup", "--type", "logical"]).status == 0)
+        let finding = try #require(try check(fixture).report.findings.first { $0.name == "logical backup size" })
+        #expect(finding.status == "warning")
+        #expect(finding.detail.contains("the median of the 3 before it"), "\(finding.detail)")
+    }
 }
 
 /// `2026-11-22T06:00:00Z`.
