@@ -109,7 +109,12 @@ public struct ServerCheck {
 
     func archiveCommand(_ command: String) -> Finding {
         let words = command.split(separator: " ").map(String.init)
-        let runsLifeboat = words.contains { $0 == "lifeboat" || $0.hasSuffix("/lifeboat") }
+        // Named lifeboat, or any path to this very executable (a copy or link under another name).
+        let this = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let runsLifeboat = words.contains { word in
+            word == "lifeboat" || word.hasSuffix("/lifeboat")
+                || (word.hasPrefix("/") && this != nil && URL(fileURLWithPath: word).resolvingSymlinksInPath().path == this)
+        }
         let pushes = words.contains("wal-push")
         let namesPolicy = words.contains { $0 == policyPath || $0 == "--policy=\(policyPath)" }
             || command.contains("\(PolicyLoader.environmentVariable)=\(policyPath)")
