@@ -21,7 +21,6 @@ struct PinCommand: AsyncParsableCommand {
             run.attach(repository, cluster: policy.name)
             run.target = "backup \(id)"
             let backup = try BackupCatalog(repository: repository, cluster: policy.name).resolve(id)
-            run.target = nil
             run.backup(backup)
             try BackupPins(repository: repository, cluster: policy.name).pin(backup.id, now: Date())
             Console.line("pinned backup \(backup.id): prune keeps it until `lifeboat unpin \(backup.id)`")
