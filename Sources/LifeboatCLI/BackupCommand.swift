@@ -34,28 +34,21 @@ struct BackupCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        try await runCommand {
+        try await runCommand(recording: "backup") { run in
             let policy = try policyOption.load()
             let repository = try RepositoryAccess.unlock(policy)
+            run.attach(repository, cluster: policy.name)
+            run.type = type.rawValue
             let progress = ProgressDisplay.make(json: json)
-            let history = RunHistory(repository: repository, cluster: policy.name)
-            let startedAt = Date()
-            let manifest: BackupManifest
-            do {
-                manifest = switch type {
-                case .logical: try LogicalBackup(policy: policy, repository: repository, progress: progress).run()
-                case .physical: try PhysicalBackup(policy: policy, repository: repository, progress: progress).run()
-                }
-            } catch {
-                record(RunRecord(command: "backup", type: type.rawValue, startedAt: startedAt, finishedAt: Date(), outcome: .failed,
-                                 backupID: nil, sizeBytes: nil, storedBytes: nil, error: error.localizedDescription,
-                                 exitCode: LifeboatExit.code(for: error).rawValue), in: history)
-                throw error
+            let manifest = switch type {
+            case .logical: try LogicalBackup(policy: policy, repository: repository, progress: progress).run()
+            case .physical: try PhysicalBackup(policy: policy, repository: repository, progress: progress).run()
             }
-            record(RunRecord(command: "backup", type: type.rawValue, startedAt: startedAt, finishedAt: Date(), outcome: .succeeded,
-                             backupID: manifest.id, sizeBytes: manifest.sizeBytes, storedBytes: manifest.storedBytes, error: nil,
-                             exitCode: 0), in: history)
-            if pin { try BackupPins(repository: repository, cluster: policy.name).pin(manifest.id, now: Date()) }
+            run.backup(manifest)
+            if pin {
+                try BackupPins(repository: repository, cluster: policy.name).pin(manifest.id, now: Date())
+                run.details = "pinned"
+            }
             if json {
                 try Console.json(BackupReport(manifest))
             } else {
@@ -65,15 +58,6 @@ struct BackupCommand: AsyncParsableCommand {
                     + "\(DurationFormat.string(manifest.duration))")
             }
             return .success
-        }
-    }
-
-    /// Keeps the run in the history; a history that cannot be written is a warning, not a failed backup.
-    func record(_ run: RunRecord, in history: RunHistory) {
-        do {
-            try history.store(run)
-        } catch {
-            Console.warning("could not record this run in the repository's run history: \(error.localizedDescription)")
         }
     }
 }

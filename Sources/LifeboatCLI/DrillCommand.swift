@@ -50,7 +50,7 @@ struct DrillCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runCommand {
+        try await runCommand(recording: "drill") { run in
             let policy = try policyOption.load()
             var request = Drill.Request(backup: backup, type: type.map { $0 == .physical ? .physical : .logical })
             if let targetTime {
@@ -71,6 +71,14 @@ struct DrillCommand: AsyncParsableCommand {
                 } catch {
                     Console.warning("the drill record could not be stored in the repository: \(error.localizedDescription)")
                 }
+                run.attach(repository, cluster: policy.name)
+                run.drillID = record.id
+                if let id = record.backupID { run.backup(id, type: record.backupType) }
+                run.target = "drill \(record.id)" + (record.backupID.map { " of backup \($0)" } ?? "")
+                run.details = "\(record.outcome.rawValue), target \(record.target)"
+                    + (record.rtoSeconds.map { ", RTO \(DurationFormat.precise($0))" } ?? "")
+                    + (record.rpoSeconds.map { ", RPO \(DurationFormat.precise($0))" } ?? "")
+                run.failure = record.passed ? nil : "drill \(record.outcome.rawValue)"
             }
             let files = try reportDirectory.map { try DrillReportFiles.write(record, into: $0, timeZone: policy.timeZone) } ?? []
             if json {
@@ -79,6 +87,7 @@ struct DrillCommand: AsyncParsableCommand {
                 render(record, files: files)
             }
             if let error = result.error {
+                run.failure = error.localizedDescription
                 if !json { Console.error(error.localizedDescription) }
                 throw ExitCode(LifeboatExit.code(for: error).rawValue)
             }

@@ -23,9 +23,12 @@ struct InitCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        try await runCommand {
+        try await runCommand(recording: "init") { run in
             let policy = try policyOption.load()
             let outcome = try RepositoryInitializer(policy: policy, passphraseKDF: kdf).run()
+            run.attach(outcome.repository, cluster: policy.name)
+            run.target = "repository \(outcome.location)"
+            run.details = "repository id \(outcome.repositoryID), \(outcome.slots.count) key slot(s)" + (outcome.createdKeyFile == nil ? "" : ", created the key file")
             if json {
                 try Console.json(InitReport(repository: outcome.location, id: outcome.repositoryID,
                                             slots: outcome.slots.map(SlotReport.init), createdKeyFile: outcome.createdKeyFile))

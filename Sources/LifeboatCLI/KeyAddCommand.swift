@@ -34,13 +34,17 @@ struct KeyAddCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runCommand {
-            let keys = try KeyManagement(policy: try policyOption.load(), warn: Console.warning)
+        try await runCommand(recording: "key add") { run in
+            let policy = try policyOption.load()
+            let keys = try KeyManagement(policy: policy, warn: Console.warning)
+            run.attach(keys.repository, cluster: policy.name)
             let source: KeyManagement.NewSecret
             if let keyFile { source = .keyFile(path: keyFile) }
             else if let passphraseEnv { source = .passphraseEnv(passphraseEnv) }
             else { source = .passphraseCommand(passphraseCommand ?? "") }
+            run.target = keyFile.map { "key file \($0)" } ?? passphraseEnv.map { "passphrase from $\($0)" } ?? "passphrase from a command"
             let (slot, created) = try keys.add(source, kdf: kdf)
+            run.details = "added key slot \(slot.id) (\(slot.kind.rawValue), \(slot.kdf.summary))" + (created == nil ? "" : ", created the key file")
             if let created { Console.line("created key file \(created) (mode 0600)") }
             Console.line("added key slot \(slot.id): \(slot.kind.rawValue), \(slot.kdf.summary)")
             return .success

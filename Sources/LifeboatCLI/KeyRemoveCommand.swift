@@ -15,8 +15,12 @@ struct KeyRemoveCommand: AsyncParsableCommand {
     var slot: String
 
     func run() async throws {
-        try await runCommand {
-            try KeyManagement(policy: try policyOption.load(), warn: Console.warning).remove(slot: slot)
+        try await runCommand(recording: "key remove") { run in
+            let policy = try policyOption.load()
+            let keys = try KeyManagement(policy: policy, warn: Console.warning)
+            run.attach(keys.repository, cluster: policy.name)
+            run.target = "key slot \(slot)"
+            try keys.remove(slot: slot)
             Console.line("removed key slot \(slot)")
             return .success
         }

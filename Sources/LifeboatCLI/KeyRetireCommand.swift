@@ -15,8 +15,12 @@ struct KeyRetireCommand: AsyncParsableCommand {
     var generation: UInt32
 
     func run() async throws {
-        try await runCommand {
-            try KeyManagement(policy: try policyOption.load(), warn: Console.warning).retire(generation: generation)
+        try await runCommand(recording: "key retire") { run in
+            let policy = try policyOption.load()
+            let keys = try KeyManagement(policy: policy, warn: Console.warning)
+            run.attach(keys.repository, cluster: policy.name)
+            run.target = "key generation \(generation)"
+            try keys.retire(generation: generation)
             Console.line("key generation \(generation) retired; its key is deleted")
             return .success
         }

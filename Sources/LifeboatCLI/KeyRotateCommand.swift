@@ -12,8 +12,13 @@ struct KeyRotateCommand: AsyncParsableCommand {
     @OptionGroup var policyOption: PolicyOption
 
     func run() async throws {
-        try await runCommand {
-            let generation = try KeyManagement(policy: try policyOption.load(), warn: Console.warning).rotate()
+        try await runCommand(recording: "key rotate") { run in
+            let policy = try policyOption.load()
+            let keys = try KeyManagement(policy: policy, warn: Console.warning)
+            run.attach(keys.repository, cluster: policy.name)
+            let generation = try keys.rotate()
+            run.target = "key generation \(generation)"
+            run.details = "now current"
             Console.line("key generation \(generation) is now current")
             return .success
         }

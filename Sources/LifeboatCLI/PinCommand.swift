@@ -15,10 +15,13 @@ struct PinCommand: AsyncParsableCommand {
     var id: String
 
     func run() async throws {
-        try await runCommand {
+        try await runCommand(recording: "pin") { run in
             let policy = try policyOption.load()
             let repository = try RepositoryAccess.unlock(policy)
+            run.attach(repository, cluster: policy.name)
+            run.target = "backup \(id)"
             let backup = try BackupCatalog(repository: repository, cluster: policy.name).resolve(id)
+            run.backup(backup)
             try BackupPins(repository: repository, cluster: policy.name).pin(backup.id, now: Date())
             Console.line("pinned backup \(backup.id): prune keeps it until `lifeboat unpin \(backup.id)`")
             return .success
@@ -39,9 +42,11 @@ struct UnpinCommand: AsyncParsableCommand {
     var id: String
 
     func run() async throws {
-        try await runCommand {
+        try await runCommand(recording: "unpin") { run in
             let policy = try policyOption.load()
             let repository = try RepositoryAccess.unlock(policy)
+            run.attach(repository, cluster: policy.name)
+            run.backup(id)
             try BackupPins(repository: repository, cluster: policy.name).unpin(id)
             Console.line("unpinned backup \(id)")
             return .success

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LifeboatEngine
+import Repository
 
 /// `lifeboat prune`.
 struct PruneCommand: AsyncParsableCommand {
@@ -34,7 +35,7 @@ struct PruneCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        try await runCommand {
+        try await runCommand(recording: "prune") { run in
             let policy = try policyOption.load()
             var at = Date()
             if let now {
@@ -44,7 +45,13 @@ struct PruneCommand: AsyncParsableCommand {
                 at = parsed
             }
             let repository = try RepositoryAccess.unlock(policy)
+            run.attach(repository, cluster: policy.name)
+            run.dryRun = dryRun
+            if now != nil { run.target = "as of \(RFC3339.string(at))" }
             let outcome = try Pruner(policy: policy, repository: repository, progress: ProgressDisplay.make(json: json)).run(now: at, dryRun: dryRun)
+            run.details = (dryRun ? "would delete" : "deleted") + " \(outcome.plan.deleted.count) backup(s)"
+                + (outcome.plan.deleted.isEmpty ? "" : " (\(outcome.plan.deleted.map(\.id).joined(separator: ", ")))")
+                + ", \(outcome.deletedWAL.count) WAL file(s), \(outcome.garbage.count) garbage item(s); kept \(outcome.plan.kept.count) backup(s)"
             if json {
                 try Console.json(PruneReport(outcome, now: at))
                 return .success

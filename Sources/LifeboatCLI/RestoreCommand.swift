@@ -103,12 +103,17 @@ struct RestoreCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runCommand {
+        try await runCommand(recording: "restore") { run in
             let policy = try policyOption.load()
             let repository = try RepositoryAccess.unlock(policy)
+            run.attach(repository, cluster: policy.name)
             if let dataDirectory {
-                return try restorePhysical(policy: policy, repository: repository, into: dataDirectory)
+                run.type = "physical"
+                run.target = "data directory \(dataDirectory)"
+                return try restorePhysical(policy: policy, repository: repository, into: dataDirectory, run: run)
             }
+            run.type = "logical"
+            run.target = "database \(database ?? "")" + (table.isEmpty ? "" : " (tables \(table.joined(separator: ", ")))")
             var request = LogicalRestore.Request(database: database ?? "")
             request.backup = backup ?? "latest"
             request.source = from
@@ -119,6 +124,8 @@ struct RestoreCommand: AsyncParsableCommand {
             request.host = host
             request.port = port
             let outcome = try LogicalRestore(policy: policy, repository: repository, progress: ProgressDisplay.make(json: false)).run(request)
+            run.backup(outcome.backup)
+            run.details = "from database \(outcome.source)" + (outcome.createdDatabase ? ", created the database" : "")
             for warning in outcome.globalsWarnings { Console.warning("roles: \(warning)") }
             let scope = table.isEmpty ? "database \(outcome.source)" : "\(table.joined(separator: ", ")) of \(outcome.source)"
             Console.line("restored \(scope) from backup \(outcome.backup.id) into \(outcome.database)"
@@ -140,7 +147,7 @@ struct RestoreCommand: AsyncParsableCommand {
         return targetImmediate ? .immediate : .end
     }
 
-    func restorePhysical(policy: Policy, repository: SealedRepository, into directory: String) throws -> LifeboatExit {
+    func restorePhysical(policy: Policy, repository: SealedRepository, into directory: String, run: RunRecorder) throws -> LifeboatExit {
         var request = PhysicalRestore.Request(dataDirectory: directory)
         request.backup = backup
         request.target = try target(zone: policy.timeZone)
@@ -151,6 +158,9 @@ struct RestoreCommand: AsyncParsableCommand {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let outcome = try PhysicalRestore(policy: policy, repository: repository, progress: ProgressDisplay.make(json: json), executable: executable)
             .run(request)
+        run.backup(outcome.backup)
+        run.details = "recovery target \(request.target)" + (request.target == .end ? "" : ", then \(request.action.rawValue)")
+            + ", \(ByteFormat.string(outcome.bytesWritten)) written" + (delta ? ", \(outcome.filesKept) file(s) kept" : "")
         if json {
             try Console.json(PhysicalRestoreReport(outcome))
         } else {

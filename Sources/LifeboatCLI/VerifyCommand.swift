@@ -25,12 +25,21 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runCommand {
+        try await runCommand(recording: "verify") { run in
             let policy = try policyOption.load()
             let repository = try RepositoryAccess.unlock(policy)
+            run.attach(repository, cluster: policy.name)
             let catalog = BackupCatalog(repository: repository, cluster: policy.name)
             let manifests = all ? try catalog.backups() : [try catalog.resolve(backup ?? "latest")]
+            if all {
+                run.target = "all backups"
+            } else if let only = manifests.first {
+                run.backup(only)
+            }
             let report = BackupVerifier(repository: repository, cluster: policy.name, progress: ProgressDisplay.make(json: json)).verify(manifests)
+            let bad = report.backups.flatMap(\.objects).filter { !$0.ok }.count + (report.wal?.ok == false ? 1 : 0)
+            run.details = "\(report.backups.count) backup(s), \(report.backups.flatMap(\.objects).count) object(s) checked"
+            if bad > 0 { run.failure = "\(bad) object(s) failed verification" }
             if json {
                 try Console.json(report)
             } else {
@@ -40,7 +49,6 @@ struct VerifyCommand: AsyncParsableCommand {
                     }
                 }
                 if let wal = report.wal { Console.line("\(wal.ok ? "ok  " : "BAD ") \(wal.name): \(wal.detail)") }
-                let bad = report.backups.flatMap(\.objects).filter { !$0.ok }.count + (report.wal?.ok == false ? 1 : 0)
                 Console.line(bad == 0 ? "\(report.backups.count) backup(s) verified" : "\(bad) object(s) failed verification")
             }
             return report.ok ? .success : .integrity

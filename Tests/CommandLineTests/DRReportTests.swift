@@ -58,6 +58,12 @@ struct DRReportTests {
         #expect(titles.contains { $0.contains("backup run(s) failed") }, "\(titles)")
         #expect(report.findings.first?.severity == .problem)
 
+        // Each drill is a run in the audit log too, pointing to its record; the report counts only backups as failed backups.
+        struct Runs: Decodable { struct Run: Decodable { let exit_code: Int32; let drill_id: String? }; let runs: [Run] }
+        let drillRuns = try JSONDecoder().decode(Runs.self, from: Data(try fixture.lifeboat(["log", "--json", "--command", "drill"]).out.utf8)).runs
+        #expect(drillRuns.map(\.exit_code) == [0, 3, 3])
+        #expect(drillRuns.compactMap(\.drill_id) == report.drills.map(\.id))
+
         let html = fixture.dir.appending("dr-\(quarter).html")
         let htmlResult = try fixture.lifeboat(["report", "--period", quarter, "--output", html])
         #expect(htmlResult.status == 0, "\(htmlResult.err)")

@@ -13,7 +13,8 @@ import Repository
 /// <cluster>/wal/<TTTTTTTT>/<file>         archived WAL by timeline: segments, .partial,
 ///                                         .backup and .history files, under PostgreSQL's names
 /// <cluster>/drills/<id>.json              one restore drill's record (`DrillRecord`)
-/// <cluster>/runs/<started>-<command>.json one backup run's record, failed ones included (`RunRecord`)
+/// <cluster>/runs/<id>.json               one command run's record, failed ones included, hash-chained
+///                                         (`RunRecord`): the run history and audit log; never pruned
 /// ```
 public struct ClusterLayout: Sendable {
     public let cluster: String

@@ -22,6 +22,8 @@ public struct RepositoryInitializer {
         public var slots: [KeySlot]
         /// The key file created because the policy named one that did not exist.
         public var createdKeyFile: String?
+        /// The new repository, unlocked.
+        public var repository: SealedRepository
     }
 
     public func run() throws -> Outcome {
@@ -49,7 +51,8 @@ public struct RepositoryInitializer {
         }
         do {
             let repository = try SealedRepository.create(storage: storage, secrets: secrets, now: now)
-            return Outcome(location: storage.location, repositoryID: repository.header.id, slots: try repository.slots(), createdKeyFile: created)
+            return Outcome(location: storage.location, repositoryID: repository.header.id, slots: try repository.slots(), createdKeyFile: created,
+                           repository: repository)
         } catch {
             // A key file nobody can use yet must not be left behind to confuse the next attempt.
             if let created { unlink(created) }

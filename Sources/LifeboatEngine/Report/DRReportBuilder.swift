@@ -31,7 +31,7 @@ public struct DRReportBuilder {
         let manifests = try BackupCatalog(repository: repository, cluster: policy.name).backups()
         let runs = try RunHistory(repository: repository, cluster: policy.name).runs()
         let backups = backupActivity(manifests.filter { period.contains($0.startedAt) },
-                                     failed: runs.filter { $0.outcome == .failed && period.contains($0.startedAt) })
+                                     failed: runs.filter { $0.command == "backup" && $0.outcome == .failed && period.contains($0.startedAt) })
         let wal = try walHealth(period: period)
         let retention = try retentionStatus(manifests, now: now)
         var report = DRReport(cluster: policy.name, period: period, generatedAt: now, timeZone: zone.identifier,
