@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 import Repository
 import Seal
 
@@ -76,8 +77,35 @@ public struct KeyManagement {
         try locked("key rotate") { try repository.rotate(now: now) }
     }
 
+    /// Retires a generation. Objects that live as long as the repository —
+    /// run and drill records, the cluster identity, timeline history files —
+    /// are first sealed again under the current generation (the same
+    /// plaintext, so the run chain's hashes hold); backups and WAL segments
+    /// are not: they keep the generation in use until prune removes them.
     public func retire(generation: UInt32) throws {
-        try locked("key retire") { try repository.retire(generation: generation, now: now) }
+        try locked("key retire") {
+            if generation != repository.keyring.currentGeneration {
+                try resealLongLived(generation: generation)
+            }
+            try repository.retire(generation: generation, now: now)
+        }
+    }
+
+    /// Whether an object outlives backups: anything outside `backups/`, and
+    /// in `wal/` only the timeline history files.
+    static func isLongLived(_ key: String) -> Bool {
+        guard !key.contains("/backups/") else { return false }
+        return !key.contains("/wal/") || key.hasSuffix(".history")
+    }
+
+    func resealLongLived(generation: UInt32) throws {
+        for object in try repository.storage.list(prefix: "") where object.key != RepositoryHeader.key && !object.key.hasPrefix("keys/") {
+            guard Self.isLongLived(object.key) else { continue }
+            let header = try SealedHeader(parsing: try repository.storage.read(object.key, range: 0..<Int64(SealedHeader.length)), object: object.key)
+            guard header.generation == generation else { continue }
+            let plaintext = try repository.getSealed(object.key, limit: 64 << 20)
+            try repository.putSealed(object.key, bytes: plaintext, mode: .replace)
+        }
     }
 }
 
