@@ -150,6 +150,15 @@ struct MonitoringCheckTests {
         let finding = try #require(try check(fixture).report.findings.first { $0.name == "logical backup size" })
         #expect(finding.status == "warning")
         #expect(finding.detail.contains("the median of the 3 before it"), "\(finding.detail)")
+
+        // A failed run after them is a problem, read from the run history, though the last backup is fresh.
+        let original = try String(contentsOfFile: fixture.policy, encoding: .utf8)
+        try Data(original.replacingOccurrences(of: "databases: [postgres]", with: "databases: [postgres, no_such_db]").utf8)
+            .write(to: URL(fileURLWithPath: fixture.policy))
+        #expect(try fixture.lifeboat(["backup", "--type", "logical"]).status != 0)
+        try Data(original.utf8).write(to: URL(fileURLWithPath: fixture.policy))
+        let failed = try #require(try check(fixture).report.findings.first { $0.name == "last logical backup run" })
+        #expect(failed.status == "problem" && failed.detail.contains("no_such_db"), "\(failed.detail)")
     }
 }
 

@@ -28,10 +28,12 @@ public struct RepositoryCheck {
         findings.append(writable(repository))
         do {
             let backups = try BackupCatalog(repository: repository, cluster: policy.name).backups()
+            let runs = try RunHistory(repository: repository, cluster: policy.name).runs().filter { $0.command == "backup" }
             for type in BackupManifest.BackupType.allCases {
                 let own = backups.filter { $0.type == type }
                 if let last = own.last { metrics.lastBackups[type.rawValue] = last }
                 findings += freshness(of: type, own)
+                if let failed = lastRunFailed(runs.filter { $0.type == type.rawValue }) { findings.append(failed) }
                 if let finding = sizeAnomaly(own) { findings.append(finding) }
             }
             findings.append(drill(try DrillHistory(repository: repository, cluster: policy.name).drills(), metrics: &metrics))
@@ -81,6 +83,15 @@ public struct RepositoryCheck {
                             hint: "the scheduled backup is not running or failing: check its cron job or timer and `lifeboat log`")]
         }
         return [Finding(name: name, status: .ok, detail: "\(last.id), \(age(last.startedAt)) ago, \(ByteFormat.string(last.sizeBytes)) in \(DurationFormat.string(last.duration))")]
+    }
+
+    /// The run history's newest backup run of a type, when it failed: the
+    /// previous backup may still be fresh, but the schedule is now failing.
+    func lastRunFailed(_ runs: [RunRecord]) -> Finding? {
+        guard let last = runs.last, last.outcome == .failed else { return nil }
+        return Finding(name: "last \(last.type ?? "") backup run", status: .problem,
+                       detail: "failed \(age(last.startedAt)) ago (exit \(last.exitCode)): \(last.error ?? "no error recorded")",
+                       hint: "fix the cause and run the backup again; `lifeboat log --command backup` shows the history")
     }
 
     /// The newest backup against the median of up to seven before it: half or double is worth a look.
