@@ -51,7 +51,8 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "LifeboatTestSupport"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "ExternalProgram", "LifeboatTestSupport"]),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "Pipeline", "Seal", "ExternalProgram", "LifeboatTestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["LifeboatEngine", "LifeboatTestSupport"]),
+        // Expected/ holds the expected output of `lifeboat schedule`, read at run time.
+        .testTarget(name: "EngineTests", dependencies: ["LifeboatEngine", "LifeboatTestSupport"], exclude: ["Expected"]),
         .testTarget(name: "CommandLineTests", dependencies: ["lifeboat", "LifeboatTestSupport", "LifeboatEngine", "Repository"]),
     ],
     swiftLanguageModes: [.v6]

@@ -24,11 +24,12 @@ enum DrillReportFiles {
     }
 }
 
-/// Writing a report file: complete or not at all, readable by its owner's group (no secrets in reports).
+/// Writing a report file: complete or not at all, by default readable by its
+/// owner's group (no secrets in reports); schedule files pass 0644.
 enum ReportFile {
-    static func write(_ data: Data, to path: String) throws {
+    static func write(_ data: Data, to path: String, mode: Int = 0o640) throws {
         let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o640]) else {
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: mode]) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "cannot write \(temporary)"])
         }
         guard rename(temporary, path) == 0 else {

@@ -24,7 +24,7 @@ enum LifeboatExit: Int32 {
     /// The one place errors become exit codes.
     static func code(for error: Error) -> LifeboatExit {
         switch error {
-        case is PolicyError, is RepositoryAccess.UnsupportedLocation:
+        case is PolicyError, is RepositoryAccess.UnsupportedLocation, is ScheduleError:
             return .badPolicy
         case is RepositoryLock.Error:
             return .locked

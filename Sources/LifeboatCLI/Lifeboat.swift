@@ -15,7 +15,7 @@ public struct Lifeboat: AsyncParsableCommand {
             """,
         version: LifeboatVersion.current,
         subcommands: [InitCommand.self, BackupCommand.self, ListCommand.self, RestoreCommand.self, VerifyCommand.self, PruneCommand.self, PinCommand.self, UnpinCommand.self,
-                      WALPushCommand.self, WALFetchCommand.self, WALPrefetchCommand.self, DrillCommand.self, DrillGuardCommand.self, ReportCommand.self, LogCommand.self, CheckCommand.self, KeyCommand.self]
+                      WALPushCommand.self, WALFetchCommand.self, WALPrefetchCommand.self, DrillCommand.self, DrillGuardCommand.self, ReportCommand.self, LogCommand.self, ScheduleCommand.self, CheckCommand.self, KeyCommand.self]
     )
 
     public init() {}

@@ -99,17 +99,14 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         return result
     }
 
-    /// Whether the schedule fires on this calendar day.
+    /// Whether the schedule fires on this calendar day. As in Vixie cron, a day
+    /// field written with a leading `*` (`*`, `*/2`) still restricts the day when
+    /// the other one does not: both must match then, either one otherwise.
     func matches(year: Int, month: Int, day: Int, weekday: Int) -> Bool {
         guard months.contains(month) else { return false }
         let domMatch = daysOfMonth.contains(day)
         let dowMatch = daysOfWeek.contains(weekday)
-        switch (dayOfMonthRestricted, dayOfWeekRestricted) {
-        case (true, true): return domMatch || dowMatch
-        case (true, false): return domMatch
-        case (false, true): return dowMatch
-        case (false, false): return true
-        }
+        return dayOfMonthRestricted && dayOfWeekRestricted ? domMatch || dowMatch : domMatch && dowMatch
     }
 
     /// The longest time between two consecutive firings, over four years of
