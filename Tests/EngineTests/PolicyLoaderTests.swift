@@ -96,6 +96,8 @@ import Testing
         ("compression:\n  algorithm: brotli\n", "compression.algorithm", "is not supported"),
         ("compression:\n  algorithm: gzip\n  level: 12\n", "compression.level", "between 1 and 9"),
         ("time_zone: Mars/Olympus\n", "time_zone", "is not a time zone"),
+        ("time_zone: PST\n", "time_zone", "is not a time zone name of the tz database"),
+        ("time_zone: UTC+1\n", "time_zone", "is not a time zone name of the tz database"),
         ("drill:\n  checks:\n    - { name: x, sql: \"SELECT 1\", expect: \"about 3\" }\n", "drill.checks[0].expect", "is not an expectation"),
         ("drill:\n  workspace: relative/dir\n", "drill.workspace", "absolute path"),
         ("postgres2: {}\n", "postgres2", "unknown field"),

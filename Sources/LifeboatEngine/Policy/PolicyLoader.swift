@@ -73,8 +73,11 @@ private struct PolicyReader {
         var timeZone = TimeZone(identifier: "UTC") ?? .current
         if let zoneNode = top["time_zone"] {
             let identifier = try zoneNode.string()
-            guard let zone = TimeZone(identifier: identifier) else {
-                throw zoneNode.error("'\(identifier)' is not a time zone name (for example UTC or Europe/Berlin)")
+            // Names of the tz database only: abbreviations and offsets (PST, UTC+1) mean
+            // different things to different programs, and systemd timers refuse them.
+            guard identifier == "UTC" || TimeZone.knownTimeZoneIdentifiers.contains(identifier),
+                  let zone = TimeZone(identifier: identifier) else {
+                throw zoneNode.error("'\(identifier)' is not a time zone name of the tz database (for example UTC or Europe/Berlin)")
             }
             timeZone = zone
         }
