@@ -44,8 +44,9 @@ let package = Package(
         // In-memory throughput of the sealed format, for ci/seal-throughput.
         .executableTarget(name: "lifeboat-seal-bench", dependencies: ["Pipeline", "Seal"]),
 
-        // Test support: a throwaway PostgreSQL per suite, the built binary, temporary directories.
-        .target(name: "LifeboatTestSupport", dependencies: ["Postgres", "ExternalProgram"], path: "Tests/LifeboatTestSupport"),
+        // Test support: a throwaway PostgreSQL per suite, the storage suite every backend passes,
+        // the built binary, temporary directories.
+        .target(name: "LifeboatTestSupport", dependencies: ["Postgres", "ExternalProgram", "Repository"], path: "Tests/LifeboatTestSupport"),
 
         .testTarget(name: "SealTests", dependencies: ["Seal"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "LifeboatTestSupport"]),

@@ -6,6 +6,12 @@ public struct ObjectInfo: Sendable, Equatable {
     public var key: String
     public var size: Int64
     public var modified: Date
+
+    public init(key: String, size: Int64, modified: Date) {
+        self.key = key
+        self.size = size
+        self.modified = modified
+    }
 }
 
 /// Whether a put may replace an existing object.
@@ -57,6 +63,10 @@ public protocol Storage: Sendable {
     /// Removes an object; removing a missing one is not an error.
     func delete(_ key: String) throws
 
+    /// Removes several objects (as `delete` does each); backends that can
+    /// remove many in one request do so.
+    func deleteAll(_ keys: [String]) throws
+
     /// Makes sure an existing object is durable (flushed to stable storage),
     /// for when another, possibly killed, process wrote it. Object stores that
     /// acknowledge a put only once it is durable need do nothing.
@@ -68,6 +78,11 @@ public protocol Storage: Sendable {
 }
 
 extension Storage {
+    /// One `delete` after another.
+    public func deleteAll(_ keys: [String]) throws {
+        for key in keys { try delete(key) }
+    }
+
     /// Stores a small object from memory.
     public func put(_ key: String, bytes: [UInt8], mode: PutMode = .replace) throws {
         try put(key, mode: mode) { sink in try bytes.withUnsafeBytes { try sink.write($0) } }

@@ -66,16 +66,14 @@ public struct Pruner {
         progress.begin("deleting \(plan.deleted.count) backup(s)", expectedBytes: nil)
         for backup in plan.deleted {
             try repository.storage.delete(layout.manifest(backup.id))
-            for object in try repository.storage.list(prefix: layout.backupPrefix(backup.id)) {
-                try repository.storage.delete(object.key)
-            }
+            try repository.storage.deleteAll(try repository.storage.list(prefix: layout.backupPrefix(backup.id)).map(\.key))
         }
         progress.end()
         progress.begin("deleting \(staleWAL.count) WAL file(s) no kept backup needs", expectedBytes: nil)
-        for file in staleWAL { try repository.storage.delete(layout.wal(file)) }
+        try repository.storage.deleteAll(staleWAL.map(layout.wal))
         progress.end()
         for id in garbage {
-            for object in try repository.storage.list(prefix: layout.backupPrefix(id)) { try repository.storage.delete(object.key) }
+            try repository.storage.deleteAll(try repository.storage.list(prefix: layout.backupPrefix(id)).map(\.key))
         }
         let leftovers = try repository.storage.removeLeftovers(olderThan: now.addingTimeInterval(-grace))
         return Outcome(plan: plan, deletedWAL: staleWAL.map(\.description), walKeptFrom: keptFrom,
