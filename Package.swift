@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries from Debian, one system-library target each.
@@ -28,30 +30,43 @@ let package = Package(
         // Streaming stages and storage.
         .target(name: "Pipeline", dependencies: ["Archive", "Seal"]),
         .target(name: "Repository", dependencies: ["Pipeline", "Seal"]),
+        // The S3 backend: its own module so the HTTP stack stays out of everything below the engine.
+        .target(
+            name: "S3",
+            dependencies: [
+                "Repository", "Seal",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
 
         // The domain.
         .target(
             name: "LifeboatEngine",
-            dependencies: ["Repository", "Pipeline", "Postgres", "Archive", "Seal", "ExternalProgram", "CFileSupport", "Yams"]
+            dependencies: ["Repository", "S3", "Pipeline", "Postgres", "Archive", "Seal", "ExternalProgram", "CFileSupport", "Yams"]
         ),
 
         // The command line.
         .target(
             name: "LifeboatCLI",
-            dependencies: ["LifeboatEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LifeboatEngine", "S3", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "lifeboat", dependencies: ["LifeboatCLI"]),
         // In-memory throughput of the sealed format, for ci/seal-throughput.
         .executableTarget(name: "lifeboat-seal-bench", dependencies: ["Pipeline", "Seal"]),
 
-        // Test support: a throwaway PostgreSQL per suite, the storage suite every backend passes,
-        // the built binary, temporary directories.
-        .target(name: "LifeboatTestSupport", dependencies: ["Postgres", "ExternalProgram", "Repository"], path: "Tests/LifeboatTestSupport"),
+        // Test support: a throwaway PostgreSQL per suite, a moto S3 server and a fault-injecting
+        // proxy, the storage suite every backend passes, the built binary, temporary directories.
+        .target(name: "LifeboatTestSupport", dependencies: ["Postgres", "ExternalProgram", "Repository", "S3"], path: "Tests/LifeboatTestSupport"),
 
         .testTarget(name: "SealTests", dependencies: ["Seal"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "LifeboatTestSupport"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "ExternalProgram", "LifeboatTestSupport"]),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "Pipeline", "Seal", "ExternalProgram", "LifeboatTestSupport"]),
+        .testTarget(name: "S3Tests", dependencies: ["S3", "Repository", "Seal", "LifeboatTestSupport"]),
         // Expected/ holds the expected output of `lifeboat schedule`, read at run time.
         .testTarget(name: "EngineTests", dependencies: ["LifeboatEngine", "LifeboatTestSupport"], exclude: ["Expected"]),
         .testTarget(name: "CommandLineTests", dependencies: ["lifeboat", "LifeboatTestSupport", "LifeboatEngine", "Repository"]),

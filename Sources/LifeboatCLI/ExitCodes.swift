@@ -3,6 +3,7 @@ import Foundation
 import LifeboatEngine
 import Pipeline
 import Repository
+import S3
 import Seal
 
 /// lifeboat's documented exit codes (see README and `lifeboat --help`).
@@ -24,7 +25,7 @@ enum LifeboatExit: Int32 {
     /// The one place errors become exit codes.
     static func code(for error: Error) -> LifeboatExit {
         switch error {
-        case is PolicyError, is RepositoryAccess.UnsupportedLocation, is ScheduleError:
+        case is PolicyError, is S3ConfigurationError, is ScheduleError:
             return .badPolicy
         case is RepositoryLock.Error:
             return .locked

@@ -1,23 +1,26 @@
 import Foundation
 import Repository
+import S3
 import Seal
 
 /// Opening the policy's repository: its storage backend, and unlocking it with
 /// the policy's secrets.
 public enum RepositoryAccess {
-    /// A repository kind this lifeboat cannot reach yet.
-    public struct UnsupportedLocation: Error, LocalizedError {
-        public let url: String
-        public var errorDescription: String? {
-            "repository.url \(url): S3 repositories are not supported by this lifeboat build yet; use a local directory"
-        }
-    }
-
-    /// The storage backend for the policy's repository URL.
-    public static func storage(for policy: Policy) throws -> Storage {
+    /// The storage backend for the policy's repository URL. An S3 repository
+    /// takes its credentials and region from the environment (see
+    /// `S3CredentialResolver`); missing ones are an `S3ConfigurationError`.
+    public static func storage(for policy: Policy, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Storage {
         switch policy.repository.location {
-        case let .local(path): return LocalStorage(root: path)
-        case .s3: throw UnsupportedLocation(url: policy.repository.url)
+        case let .local(path):
+            return LocalStorage(root: path)
+        case let .s3(bucket, prefix):
+            let settings = policy.repository.s3
+            let region = S3Configuration.region(policy: settings?.region, environment: environment)
+            let resolver = S3CredentialResolver(accessKeyEnv: settings?.accessKeyEnv, secretKeyEnv: settings?.secretKeyEnv,
+                                                sessionTokenEnv: settings?.sessionTokenEnv)
+            let credentials = try resolver.resolve(environment: environment, home: environment["HOME"])
+            let endpoint = try S3Endpoint(endpoint: settings?.endpoint, region: region, bucket: bucket, pathStyle: settings?.pathStyle ?? false)
+            return S3Storage(configuration: S3Configuration(endpoint: endpoint, region: region, credentials: credentials, prefix: prefix))
         }
     }
 

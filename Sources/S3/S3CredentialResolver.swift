@@ -1,0 +1,59 @@
+import Foundation
+
+/// Finds the credentials for an S3 repository, in this order:
+/// 1. the variables the policy names (`repository.s3.access_key_env`,
+///    `secret_key_env`, `session_token_env`) — named but unset is an error;
+/// 2. the standard `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`;
+/// 3. the shared credentials file (`AWS_SHARED_CREDENTIALS_FILE`, else
+///    `~/.aws/credentials`), profile `AWS_PROFILE` or `default`.
+public struct S3CredentialResolver: Sendable {
+    /// Variable names from the policy; nil where it names none.
+    public var accessKeyEnv: String?
+    public var secretKeyEnv: String?
+    public var sessionTokenEnv: String?
+
+    public init(accessKeyEnv: String? = nil, secretKeyEnv: String? = nil, sessionTokenEnv: String? = nil) {
+        self.accessKeyEnv = accessKeyEnv
+        self.secretKeyEnv = secretKeyEnv
+        self.sessionTokenEnv = sessionTokenEnv
+    }
+
+    /// The credentials, from `environment` and the home directory `home`.
+    public func resolve(environment: [String: String], home: String?) throws -> S3Credentials {
+        func value(_ name: String) -> String? {
+            guard let value = environment[name], !value.isEmpty else { return nil }
+            return value
+        }
+        func required(_ name: String, _ purpose: String) throws -> String {
+            guard let found = value(name) else { throw S3ConfigurationError.missingVariable(name, purpose: purpose) }
+            return found
+        }
+        let tokenVariable = sessionTokenEnv ?? "AWS_SESSION_TOKEN"
+        let token = sessionTokenEnv == nil ? value(tokenVariable) : try required(tokenVariable, "session token")
+
+        if accessKeyEnv != nil || secretKeyEnv != nil {
+            return S3Credentials(accessKeyID: try required(accessKeyEnv ?? "AWS_ACCESS_KEY_ID", "access key id"),
+                                 secretAccessKey: try required(secretKeyEnv ?? "AWS_SECRET_ACCESS_KEY", "secret access key"),
+                                 sessionToken: token)
+        }
+        if value("AWS_ACCESS_KEY_ID") != nil || value("AWS_SECRET_ACCESS_KEY") != nil {
+            return S3Credentials(accessKeyID: try required("AWS_ACCESS_KEY_ID", "access key id"),
+                                 secretAccessKey: try required("AWS_SECRET_ACCESS_KEY", "secret access key"),
+                                 sessionToken: token)
+        }
+
+        let file = value("AWS_SHARED_CREDENTIALS_FILE") ?? ((home ?? NSHomeDirectory()) as NSString).appendingPathComponent(".aws/credentials")
+        let profileName = value("AWS_PROFILE") ?? "default"
+        guard let profile = try SharedCredentialsFile.load(file)?.profiles[profileName] else {
+            throw S3ConfigurationError.noCredentials(credentialsFile: file, profile: profileName)
+        }
+        guard let accessKey = profile["aws_access_key_id"], !accessKey.isEmpty else {
+            throw S3ConfigurationError.incompleteProfile(credentialsFile: file, profile: profileName, missing: "aws_access_key_id")
+        }
+        guard let secret = profile["aws_secret_access_key"], !secret.isEmpty else {
+            throw S3ConfigurationError.incompleteProfile(credentialsFile: file, profile: profileName, missing: "aws_secret_access_key")
+        }
+        let fileToken = profile["aws_session_token"].flatMap { $0.isEmpty ? nil : $0 }
+        return S3Credentials(accessKeyID: accessKey, secretAccessKey: secret, sessionToken: sessionTokenEnv == nil ? fileToken : token)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// A parsed XML element of an S3 response: its name, text and children.
+/// S3's responses are small and flat, so a tree is the simplest reading.
+struct S3XMLElement {
+    let name: String
+    var text: String
+    var children: [S3XMLElement]
+
+    /// The first child called `name`.
+    func child(_ name: String) -> S3XMLElement? { children.first { $0.name == name } }
+
+    /// Every child called `name`, in document order.
+    func all(_ name: String) -> [S3XMLElement] { children.filter { $0.name == name } }
+
+    /// The text of the first child called `name`.
+    func value(_ name: String) -> String? { child(name)?.text }
+
+    /// Parses a document; nil if it is not well-formed XML.
+    static func parse(_ bytes: [UInt8]) -> S3XMLElement? {
+        let builder = TreeBuilder()
+        let parser = XMLParser(data: Data(bytes))
+        parser.delegate = builder
+        guard parser.parse() else { return nil }
+        return builder.root
+    }
+
+    private final class TreeBuilder: NSObject, XMLParserDelegate {
+        var stack: [S3XMLElement] = []
+        var root: S3XMLElement?
+
+        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                    qualifiedName: String?, attributes: [String: String] = [:]) {
+            stack.append(S3XMLElement(name: elementName, text: "", children: []))
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            guard !stack.isEmpty else { return }
+            stack[stack.count - 1].text += string
+        }
+
+        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+            guard let finished = stack.popLast() else { return }
+            if stack.isEmpty {
+                root = finished
+            } else {
+                stack[stack.count - 1].children.append(finished)
+            }
+        }
+    }
+}
+
+/// Text escaped for an XML element's content.
+func xmlEscaped(_ text: String) -> String {
+    var out = ""
+    for character in text {
+        switch character {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&apos;"
+        default: out.append(character)
+        }
+    }
+    return out
+}
