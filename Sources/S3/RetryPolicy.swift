@@ -10,10 +10,14 @@ import Repository
 /// `SlowDown`, `RequestTimeout`, dropped connections, timeouts); every
 /// request lifeboat sends is safe to repeat (see `S3Storage`).
 public struct RetryPolicy: Sendable {
+    /// Tries in all, the first included.
     public var attempts: Int
+    /// Ceiling of the first wait, in seconds; it doubles after each try.
     public var baseDelay: TimeInterval
+    /// Ceiling of any one wait, in seconds.
     public var maxDelay: TimeInterval
 
+    /// Six tries, waits of up to 0.5, 1, 2, 4 and 8 seconds (at most 15.5 s in all).
     public init(attempts: Int = 6, baseDelay: TimeInterval = 0.5, maxDelay: TimeInterval = 16) {
         self.attempts = max(1, attempts)
         self.baseDelay = baseDelay

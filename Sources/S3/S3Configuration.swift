@@ -3,7 +3,9 @@ import Foundation
 /// Everything an `S3Storage` needs: where the bucket is, who signs, and the
 /// knobs of the data path.
 public struct S3Configuration: Sendable {
+    /// The bucket and how to address it.
     public var endpoint: S3Endpoint
+    /// The region requests are signed for.
     public var region: String
     public var credentials: S3Credentials
     /// Key prefix of the repository inside the bucket, without slashes at
@@ -20,6 +22,7 @@ public struct S3Configuration: Sendable {
     public var readChunkSize: Int
     /// Keys per listing page (S3's maximum is 1000).
     public var listPageSize: Int
+    /// How failed requests are tried again.
     public var retry: RetryPolicy
     /// Longest one request may take, body included, before it counts as failed.
     public var requestTimeout: TimeInterval
@@ -28,6 +31,8 @@ public struct S3Configuration: Sendable {
     /// themselves; on for plain HTTP to another machine.
     public var signsPayloads: Bool
 
+    /// Settings with lifeboat's defaults: 8 MiB parts, four in flight, 8 MiB
+    /// read chunks, pages of 1000 keys, six tries per request.
     public init(endpoint: S3Endpoint, region: String, credentials: S3Credentials, prefix: String,
                 partSize: Int = 8 << 20, uploadsInFlight: Int = 4, readChunkSize: Int = 8 << 20,
                 listPageSize: Int = 1000, retry: RetryPolicy = RetryPolicy(), requestTimeout: TimeInterval = 300,

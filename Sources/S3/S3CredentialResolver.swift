@@ -9,9 +9,12 @@ import Foundation
 public struct S3CredentialResolver: Sendable {
     /// Variable names from the policy; nil where it names none.
     public var accessKeyEnv: String?
+    /// See `accessKeyEnv`.
     public var secretKeyEnv: String?
+    /// See `accessKeyEnv`.
     public var sessionTokenEnv: String?
 
+    /// A resolver for the variables the policy names.
     public init(accessKeyEnv: String? = nil, secretKeyEnv: String? = nil, sessionTokenEnv: String? = nil) {
         self.accessKeyEnv = accessKeyEnv
         self.secretKeyEnv = secretKeyEnv

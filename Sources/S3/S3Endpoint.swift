@@ -4,11 +4,15 @@ import Foundation
 /// path-style (`https://host/bucket/key`) or virtual-hosted
 /// (`https://bucket.host/key`).
 public struct S3Endpoint: Sendable, Equatable {
+    /// `https`, or `http` (signed payloads unless loopback).
     public let scheme: String
     /// Host name or address, without the bucket.
     public let host: String
+    /// The port when the endpoint names one.
     public let port: Int?
+    /// The bucket every request goes to.
     public let bucket: String
+    /// True for path-style addressing, false for virtual-hosted.
     public let pathStyle: Bool
 
     /// - Parameters:

@@ -43,7 +43,7 @@ final class S3ObjectReader: ObjectSource {
         }
         let count = min(buffer.count, current.readableBytes)
         current.withUnsafeReadableBytes { source in
-            buffer.baseAddress?.copyMemory(from: source.baseAddress!, byteCount: count)
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<count]))
         }
         current.moveReaderIndex(forwardBy: count)
         return count

@@ -17,7 +17,9 @@ import Seal
 /// existing object is never replaced.
 ///
 /// Every request is safe to repeat, so each is retried (`RetryPolicy`) on
-/// server errors, throttling and dropped connections. A conditional write
+/// server errors, throttling and dropped connections (a retried
+/// CreateMultipartUpload whose first attempt did arrive leaves an unused
+/// upload, which `removeLeftovers` aborts). A conditional write
 /// whose first attempt did reach the store before the connection dropped is
 /// recognized on its retry by the random upload token it carries in its
 /// metadata.
@@ -26,10 +28,12 @@ import Seal
 /// `HTTPClient`'s event loops while the calling thread waits. Any number of
 /// threads may use one `S3Storage` at once.
 public struct S3Storage: Storage {
+    /// Where the repository is and how it is reached.
     public let configuration: S3Configuration
     let client: S3Client
     let uploadSlots: UploadSlots
 
+    /// A storage on `http` (the process's shared client unless a test brings its own).
     public init(configuration: S3Configuration, http: HTTPClient = SharedHTTPClient.client) {
         self.configuration = configuration
         client = S3Client(http: http, configuration: configuration)

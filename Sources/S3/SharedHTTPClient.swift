@@ -10,6 +10,8 @@ import NIOPosix
 /// of the process shares its connection pool. Requests block only their
 /// calling thread, never an event loop.
 public enum SharedHTTPClient {
+    /// Redirects are not followed (S3 answers a wrong region with one); connect
+    /// timeout 10 s, read and write 120 s; HTTP/1.1 only.
     public static let client: HTTPClient = {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,

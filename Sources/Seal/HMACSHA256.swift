@@ -3,6 +3,7 @@ import COpenSSL
 /// HMAC-SHA256 (RFC 2104) through OpenSSL's EVP MAC interface, for request
 /// signatures (AWS Signature Version 4).
 public enum HMACSHA256 {
+    /// Bytes of a MAC.
     public static let length = 32
 
     /// The MAC of `message` under `key`.
