@@ -7,7 +7,9 @@ import NIOConcurrencyHelpers
 /// upload), and answers lost after the upstream did the work.
 ///
 /// One thread per connection; every answer closes its connection, so each
-/// request the client makes arrives on a connection of its own.
+/// request the client makes arrives on a connection of its own. A client may
+/// also use it as its HTTP proxy (`CONNECT`), which lets a test send requests
+/// for any host name to the upstream.
 public final class FaultProxy: Sendable {
     /// What to do to a request.
     public enum Fault: Sendable {
@@ -130,7 +132,15 @@ public final class FaultProxy: Sendable {
 
     private func handle(_ client: Int32) {
         var reader = SocketReader(fd: client)
-        guard let head = reader.readHead(), let (method, target, bodyLength) = Self.parse(head) else { return }
+        guard var head = reader.readHead(), var (method, target, bodyLength) = Self.parse(head) else { return }
+        if method == "CONNECT" {
+            // A client set up to use this as its HTTP proxy tunnels through
+            // it; the request then follows on the same connection.
+            sendAll(client, Array("HTTP/1.1 200 Connection established\r\n\r\n".utf8))
+            guard let tunneled = reader.readHead(), let parsed = Self.parse(tunneled) else { return }
+            head = tunneled
+            (method, target, bodyLength) = parsed
+        }
         let request = Request(method: method, target: target, bodyLength: bodyLength)
         let fault = choose(for: request)
         switch fault {
