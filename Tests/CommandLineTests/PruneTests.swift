@@ -140,13 +140,17 @@ struct PruneTests {
         for delay in [20_000, 80_000, 200_000] as [useconds_t] {
             let prune = try ProgramOutputStream(Program(LifeboatBinary.path, ["prune", "--policy", fixture.policy], user: OSUser.serverUser))
             usleep(delay)
-            _ = try ProgramRunner.run(Program("/usr/bin/pkill", ["-KILL", "-f", "lifeboat prune --policy \(fixture.policy)"]), allowFailure: true)
+            // Anchored at lifeboat's own path: runuser's command line holds the same words, and killing
+            // runuser instead (under load, before lifeboat started) would leave the prune running on.
+            _ = try ProgramRunner.run(Program("/usr/bin/pkill", ["-KILL", "-f", "^\(LifeboatBinary.path) prune --policy \(fixture.policy)"]),
+                                      allowFailure: true)
             _ = try? prune.finish()
             // Whatever the moment: every listed backup verifies, and the lock does not hold up the next run.
             let verify = try fixture.lifeboat(["verify", "--all"])
             #expect(verify.status == 0, "after a kill at \(delay) µs: \(verify.out)")
         }
-        #expect(try fixture.lifeboat(["prune"]).status == 0)
+        let final = try fixture.lifeboat(["prune"])
+        #expect(final.status == 0, "\(final.err)")
         let listing = try JSONDecoder().decode(Listing.self, from: Data(try fixture.lifeboat(["list", "--json"]).out.utf8))
         #expect(listing.backups.count == 1)
         #expect(try fixture.lifeboat(["verify", "--all"]).status == 0)
