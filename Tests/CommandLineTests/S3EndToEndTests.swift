@@ -183,7 +183,10 @@ struct S3EndToEndTests {
               checks:
                 - { name: drill rows, sql: "SELECT count(*) FROM s3_drill", expect: "= 2" }
             """)
-        defer { fixture.dir.remove() }
+        defer {
+            fixture.dir.remove()
+            try? FileManager.default.removeItem(atPath: workspace)
+        }
         let db = try server.connect()
         try db.query("DROP TABLE IF EXISTS s3_drill")
         try db.query("CREATE TABLE s3_drill (id int PRIMARY KEY)")
