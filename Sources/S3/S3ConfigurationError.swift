@@ -12,6 +12,12 @@ public enum S3ConfigurationError: Error, LocalizedError, Equatable {
     case incompleteProfile(credentialsFile: String, profile: String, missing: String)
     /// The shared credentials file exists but cannot be read.
     case unreadableCredentialsFile(String, reason: String)
+    /// The credentials file the policy names does not exist.
+    case missingCredentialsFile(String)
+    /// The credentials file the policy names has no such profile.
+    case missingProfile(credentialsFile: String, profile: String)
+    /// The credentials file the policy names may be read or written by group or others.
+    case unsafeCredentialsFile(String, mode: UInt32)
     /// `repository.s3.endpoint` cannot be used.
     case invalidEndpoint(String, reason: String)
 
@@ -21,11 +27,18 @@ public enum S3ConfigurationError: Error, LocalizedError, Equatable {
             return "the environment variable \(name) (the S3 \(purpose)) is not set"
         case let .noCredentials(file, profile):
             return "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or name other variables with "
-                + "repository.s3.access_key_env and secret_key_env), or add a [\(profile)] profile to \(file)"
+                + "repository.s3.access_key_env and secret_key_env), name a credentials file with repository.s3.credentials_file, "
+                + "or add a [\(profile)] profile to \(file)"
         case let .incompleteProfile(file, profile, missing):
             return "the [\(profile)] profile in \(file) has no \(missing)"
         case let .unreadableCredentialsFile(file, reason):
             return "cannot read the S3 credentials file \(file): \(reason)"
+        case let .missingCredentialsFile(file):
+            return "the S3 credentials file \(file) (repository.s3.credentials_file) does not exist"
+        case let .missingProfile(file, profile):
+            return "the S3 credentials file \(file) has no [\(profile)] profile (repository.s3.profile)"
+        case let .unsafeCredentialsFile(file, mode):
+            return "the S3 credentials file \(file) has mode \(String(mode, radix: 8)); it must be readable by its owner only: chmod 600 \(file)"
         case let .invalidEndpoint(endpoint, reason):
             return "repository.s3.endpoint \(endpoint): \(reason)"
         }

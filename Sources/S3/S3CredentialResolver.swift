@@ -1,8 +1,10 @@
 import Foundation
 
 /// Finds the credentials for an S3 repository, in this order:
-/// 1. the variables the policy names (`repository.s3.access_key_env`,
-///    `secret_key_env`, `session_token_env`) — named but unset is an error;
+/// 1. what the policy names: the variables `repository.s3.access_key_env`,
+///    `secret_key_env`, `session_token_env` (named but unset is an error), or
+///    the file `repository.s3.credentials_file` with its `profile` (missing,
+///    or readable by group or others, is an error);
 /// 2. the standard `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`;
 /// 3. the shared credentials file (`AWS_SHARED_CREDENTIALS_FILE`, else
 ///    `~/.aws/credentials`), profile `AWS_PROFILE` or `default`.
@@ -13,12 +15,19 @@ public struct S3CredentialResolver: Sendable {
     public var secretKeyEnv: String?
     /// See `accessKeyEnv`.
     public var sessionTokenEnv: String?
+    /// The credentials file the policy names (`repository.s3.credentials_file`).
+    public var credentialsFile: String?
+    /// Its profile; nil for `default`.
+    public var profile: String?
 
-    /// A resolver for the variables the policy names.
-    public init(accessKeyEnv: String? = nil, secretKeyEnv: String? = nil, sessionTokenEnv: String? = nil) {
+    /// A resolver for the variables or the file the policy names.
+    public init(accessKeyEnv: String? = nil, secretKeyEnv: String? = nil, sessionTokenEnv: String? = nil,
+                credentialsFile: String? = nil, profile: String? = nil) {
         self.accessKeyEnv = accessKeyEnv
         self.secretKeyEnv = secretKeyEnv
         self.sessionTokenEnv = sessionTokenEnv
+        self.credentialsFile = credentialsFile
+        self.profile = profile
     }
 
     /// The credentials, from `environment` and the home directory `home`.
@@ -39,6 +48,11 @@ public struct S3CredentialResolver: Sendable {
                                  secretAccessKey: try required(secretKeyEnv ?? "AWS_SECRET_ACCESS_KEY", "secret access key"),
                                  sessionToken: token)
         }
+        if let credentialsFile {
+            try Self.requirePrivate(credentialsFile)
+            return try Self.credentials(in: credentialsFile, profile: profile ?? "default", policyNamed: true,
+                                        sessionToken: sessionTokenEnv == nil ? nil : token)
+        }
         if value("AWS_ACCESS_KEY_ID") != nil || value("AWS_SECRET_ACCESS_KEY") != nil {
             return S3Credentials(accessKeyID: try required("AWS_ACCESS_KEY_ID", "access key id"),
                                  secretAccessKey: try required("AWS_SECRET_ACCESS_KEY", "secret access key"),
@@ -46,8 +60,19 @@ public struct S3CredentialResolver: Sendable {
         }
 
         let file = value("AWS_SHARED_CREDENTIALS_FILE") ?? ((home ?? NSHomeDirectory()) as NSString).appendingPathComponent(".aws/credentials")
-        let profileName = value("AWS_PROFILE") ?? "default"
-        guard let profile = try SharedCredentialsFile.load(file)?.profiles[profileName] else {
+        return try Self.credentials(in: file, profile: value("AWS_PROFILE") ?? "default", policyNamed: false,
+                                    sessionToken: sessionTokenEnv == nil ? nil : token)
+    }
+
+    /// The keys of `profile` in the shared-credentials-format `file`; the
+    /// profile's own session token unless `sessionToken` overrides it.
+    private static func credentials(in file: String, profile profileName: String, policyNamed: Bool, sessionToken: String?) throws -> S3Credentials {
+        guard let credentialsFile = try SharedCredentialsFile.load(file) else {
+            if policyNamed { throw S3ConfigurationError.missingCredentialsFile(file) }
+            throw S3ConfigurationError.noCredentials(credentialsFile: file, profile: profileName)
+        }
+        guard let profile = credentialsFile.profiles[profileName] else {
+            if policyNamed { throw S3ConfigurationError.missingProfile(credentialsFile: file, profile: profileName) }
             throw S3ConfigurationError.noCredentials(credentialsFile: file, profile: profileName)
         }
         guard let accessKey = profile["aws_access_key_id"], !accessKey.isEmpty else {
@@ -57,6 +82,18 @@ public struct S3CredentialResolver: Sendable {
             throw S3ConfigurationError.incompleteProfile(credentialsFile: file, profile: profileName, missing: "aws_secret_access_key")
         }
         let fileToken = profile["aws_session_token"].flatMap { $0.isEmpty ? nil : $0 }
-        return S3Credentials(accessKeyID: accessKey, secretAccessKey: secret, sessionToken: sessionTokenEnv == nil ? fileToken : token)
+        return S3Credentials(accessKeyID: accessKey, secretAccessKey: secret, sessionToken: sessionToken ?? fileToken)
+    }
+
+    /// Refuses a credentials file that group or others may read or write, as
+    /// key files are refused.
+    private static func requirePrivate(_ path: String) throws {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            if errno == ENOENT { throw S3ConfigurationError.missingCredentialsFile(path) }
+            throw S3ConfigurationError.unreadableCredentialsFile(path, reason: String(cString: strerror(errno)))
+        }
+        let mode = UInt32(status.st_mode) & 0o777
+        guard mode & 0o077 == 0 else { throw S3ConfigurationError.unsafeCredentialsFile(path, mode: mode) }
     }
 }

@@ -10,10 +10,18 @@ struct PhysicalFixture {
     let dir: TemporaryDirectory
     let policy: String
     let server: TestPostgres
+    /// Added to the environment of every lifeboat command this fixture runs
+    /// (not to the server's: `archive_command` does not see it).
+    let environment: [String: String]
 
-    /// `extra` goes into the `postgres` section, `sections` at the end of the policy.
-    init(server: TestPostgres, name: String = "lms", extra: String = "", sections: String = "", archiveInto archivePolicy: String? = nil) throws {
+    /// `extra` goes into the `postgres` section, `sections` at the end of the
+    /// policy; `repository` replaces the local repository's `url:` line (the
+    /// section's lines, indented). Without `archives`, `archive_command` is
+    /// emptied instead of pointed at this policy.
+    init(server: TestPostgres, name: String = "lms", databases: [String] = ["postgres"], jobs: Int = 2, extra: String = "", repository: String? = nil,
+         sections: String = "", environment: [String: String] = [:], archives: Bool = true, archiveInto archivePolicy: String? = nil) throws {
         self.server = server
+        self.environment = environment
         dir = try TemporaryDirectory(owner: OSUser.serverUser)
         policy = dir.appending("\(name).yaml")
         try Data("""
@@ -22,11 +30,11 @@ struct PhysicalFixture {
               host: \(server.socketDirectory)
               port: \(server.port)
               user: postgres
-              databases: [postgres]
+              databases: [\(databases.joined(separator: ", "))]
               checkpoint: fast
-              jobs: 2\(extra)
+              jobs: \(jobs)\(extra)
             repository:
-              url: \(dir.appending("repo"))
+            \(repository ?? "  url: \(dir.appending("repo"))")
             compression: {algorithm: zstd, level: 3}
             encryption:
               key_file: \(dir.appending("\(name).key"))
@@ -35,7 +43,7 @@ struct PhysicalFixture {
         if let user = OSUser.serverUser { try OSUser.chown(policy, to: user) }
         let initResult = try lifeboat(["init"])
         guard initResult.status == 0 else { throw TestPostgresError.startFailed(initResult.err) }
-        try setArchiveCommand("\(LifeboatBinary.path) wal-push --policy \(archivePolicy ?? policy) %p")
+        try setArchiveCommand(archives ? "\(LifeboatBinary.path) wal-push --policy \(archivePolicy ?? policy) %p" : "")
     }
 
     func setArchiveCommand(_ command: String) throws {
@@ -47,7 +55,7 @@ struct PhysicalFixture {
 
     @discardableResult
     func lifeboat(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let result = try LifeboatBinary.run(arguments + ["--policy", policy], user: OSUser.serverUser)
+        let result = try LifeboatBinary.run(arguments + ["--policy", policy], environment: environment, user: OSUser.serverUser)
         return (result.status, result.output, result.stderr)
     }
 

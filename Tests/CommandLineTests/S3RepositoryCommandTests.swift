@@ -19,7 +19,8 @@ import Testing
             "LB_S3_SECRET": MotoServer.credentials.secretAccessKey,
         ]
 
-        init(_ moto: MotoServer) throws {
+        /// `keys` are the policy's credential settings: by default, the variables in `environment`.
+        init(_ moto: MotoServer, keys: String = "access_key_env: LB_S3_KEY, secret_key_env: LB_S3_SECRET") throws {
             dir = try TemporaryDirectory()
             policy = dir.appending("lms.yaml")
             let text = """
@@ -27,7 +28,7 @@ import Testing
                 postgres: {databases: [lms]}
                 repository:
                   url: s3://\(try moto.makeBucket())/postgres/
-                  s3: {endpoint: "\(moto.endpoint)", region: us-east-1, path_style: true, access_key_env: LB_S3_KEY, secret_key_env: LB_S3_SECRET}
+                  s3: {endpoint: "\(moto.endpoint)", region: us-east-1, path_style: true, \(keys)}
                 encryption: {key_file: \(dir.appending("lms.key")), passphrase_env: LB_PASS}
                 """
             try Data(text.utf8).write(to: URL(fileURLWithPath: policy))
@@ -52,6 +53,27 @@ import Testing
         let list = try s.lifeboat(["key", "list", "--json"])
         #expect(list.status == 0, "\(list.stderr)")
         #expect(list.output.contains("\"key-file\"") && list.output.contains("\"passphrase\""))
+    }
+
+    /// `repository.s3.credentials_file`: enough without any variable, and
+    /// refused (exit 2) once others may read it, as a key file is.
+    @Test func aPolicyNamedCredentialsFileWorksAndMustBePrivate() throws {
+        let secrets = try TemporaryDirectory()
+        defer { secrets.remove() }
+        let file = secrets.appending("lms.s3-credentials")
+        try Data("[ci]\naws_access_key_id = \(MotoServer.credentials.accessKeyID)\naws_secret_access_key = \(MotoServer.credentials.secretAccessKey)\n".utf8)
+            .write(to: URL(fileURLWithPath: file))
+        chmod(file, 0o600)
+        let s = try Setup(try MotoServer.require(), keys: "credentials_file: \(file), profile: ci")
+        defer { s.dir.remove() }
+        let passphraseOnly = ["LB_PASS": "correct horse battery"]
+        let created = try s.lifeboat(["init"], environment: passphraseOnly)
+        #expect(created.status == 0, "\(created.stderr)")
+        chmod(file, 0o644)
+        let refused = try s.lifeboat(["key", "list"], environment: passphraseOnly)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("has mode 644") && refused.stderr.contains("chmod 600 \(file)"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains(MotoServer.credentials.secretAccessKey))
     }
 
     @Test func aMissingCredentialExits2NamingTheVariable() throws {

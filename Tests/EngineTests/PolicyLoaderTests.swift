@@ -44,8 +44,22 @@ import Testing
     @Test func s3PolicyParsesBucketAndPrefix() throws {
         let p = try PolicyLoader.load(path: "\(Self.policiesDirectory)/s3.yaml")
         #expect(p.repository.location == .s3(bucket: "acme-backups", prefix: "postgres"))
-        #expect(p.repository.s3?.accessKeyEnv == "AWS_ACCESS_KEY_ID")
+        #expect(p.repository.s3?.credentialsFile == "/etc/lifeboat/shop.s3-credentials" && p.repository.s3?.profile == "shop")
+        #expect(p.repository.s3?.accessKeyEnv == nil)
         #expect(p.timeZone.identifier == "Europe/Berlin")
+    }
+
+    /// The keys come from the variables or the file, never half from each.
+    @Test func s3CredentialsFileExcludesVariablesAndCarriesTheProfile() throws {
+        func s3(_ settings: String) -> String {
+            Self.base.replacingOccurrences(of: "url: /var/backups/lifeboat", with: "url: s3://b/p\n  s3: {\(settings)}")
+        }
+        let both = try error(s3("credentials_file: /etc/lifeboat/s3, secret_key_env: S"))
+        #expect(both.field == "repository.s3.credentials_file" && both.message.contains("secret_key_env, not both"))
+        #expect(try error(s3("profile: shop")).field == "repository.s3.profile")
+        #expect(try error(s3("credentials_file: s3-credentials")).message.contains("absolute path"))
+        let p = try PolicyLoader.parse(s3("credentials_file: /etc/lifeboat/s3"), file: "p.yaml")
+        #expect(p.repository.s3?.credentialsFile == "/etc/lifeboat/s3" && p.repository.s3?.profile == nil)
     }
 
     static let base = """

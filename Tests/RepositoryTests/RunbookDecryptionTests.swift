@@ -8,19 +8,6 @@ import Testing
 /// with Python's `cryptography` against objects lifeboat wrote: the runbook is
 /// only worth something if it works.
 @Suite struct RunbookDecryptionTests {
-    static let runbook = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("runbooks/repository-format.md").path
-
-    static func extractScript(into dir: TemporaryDirectory) throws -> String {
-        let text = try String(contentsOfFile: runbook, encoding: .utf8)
-        let start = try #require(text.range(of: "<!-- decrypt-script:start -->\n```python\n"))
-        let end = try #require(text.range(of: "```\n<!-- decrypt-script:end -->"))
-        let path = dir.appending("lifeboat-decrypt.py")
-        try Data(text[start.upperBound..<end.lowerBound].utf8).write(to: URL(fileURLWithPath: path))
-        return path
-    }
-
     func python(_ arguments: [String], environment: [String: String] = [:]) throws -> ProgramResult {
         let python = try #require(ExecutableLocator.onPath("python3"))
         return try ProgramRunner.run(Program(python, arguments, environment: environment), allowFailure: true)
@@ -29,7 +16,7 @@ import Testing
     @Test func scriptDecryptsObjectsWithKeyFileAndPassphrase() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let script = try Self.extractScript(into: dir)
+        let script = try RunbookScript.extract(into: dir)
         let keyFile = dir.appending("lms.key")
         try Data((KeyringTests.keyFileSecret.bytes.hexString + "\n").utf8).write(to: URL(fileURLWithPath: keyFile))
         let repository = try KeyringTests.create(dir)
@@ -55,7 +42,7 @@ import Testing
     @Test func scriptRefusesATamperedObject() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let script = try Self.extractScript(into: dir)
+        let script = try RunbookScript.extract(into: dir)
         let keyFile = dir.appending("lms.key")
         try Data(KeyringTests.keyFileSecret.bytes.hexString.utf8).write(to: URL(fileURLWithPath: keyFile))
         let repository = try KeyringTests.create(dir)

@@ -68,6 +68,31 @@ import Testing
         }
     }
 
+    /// `repository.s3.credentials_file`: what archive_command reads, whatever
+    /// the server's environment; refused when others may read it.
+    @Test func aPolicyNamedCredentialsFileBeatsTheEnvironment() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let file = dir.appending("shop.s3")
+        try "[default]\naws_access_key_id = AKIAFILE\naws_secret_access_key = file-secret\n[archive]\naws_access_key_id = AKIAARCHIVE\naws_secret_access_key = archive-secret\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        chmod(file, 0o600)
+        let named = S3CredentialResolver(credentialsFile: file)
+        #expect(try named.resolve(environment: standard, home: nil) == S3Credentials(accessKeyID: "AKIAFILE", secretAccessKey: "file-secret"))
+        #expect(try S3CredentialResolver(credentialsFile: file, profile: "archive").resolve(environment: ["AWS_PROFILE": "default"], home: nil)
+            == S3Credentials(accessKeyID: "AKIAARCHIVE", secretAccessKey: "archive-secret"))
+        #expect(throws: S3ConfigurationError.missingProfile(credentialsFile: file, profile: "other")) {
+            try S3CredentialResolver(credentialsFile: file, profile: "other").resolve(environment: [:], home: nil)
+        }
+        #expect(throws: S3ConfigurationError.missingCredentialsFile(dir.appending("none"))) {
+            try S3CredentialResolver(credentialsFile: dir.appending("none")).resolve(environment: standard, home: nil)
+        }
+        chmod(file, 0o640)
+        let error = try #require(throws: S3ConfigurationError.self) { try named.resolve(environment: standard, home: nil) }
+        #expect(error == .unsafeCredentialsFile(file, mode: 0o640))
+        #expect(error.localizedDescription.contains("chmod 600 \(file)") && !error.localizedDescription.contains("file-secret"))
+    }
+
     @Test func regionFromPolicyThenEnvironmentThenUSEast1() {
         #expect(S3Configuration.region(policy: "eu-central-1", environment: ["AWS_REGION": "us-west-2"]) == "eu-central-1")
         #expect(S3Configuration.region(policy: nil, environment: ["AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "ap-south-1"]) == "us-west-2")

@@ -77,13 +77,19 @@ public struct RepositorySettings: Sendable {
 }
 
 /// `repository.s3:` — an S3-compatible endpoint. Credentials are named by
-/// environment variable, never written in the policy.
+/// environment variable or credentials file, never written in the policy.
 public struct S3Settings: Sendable {
     public var endpoint: String?
     public var region: String?
     public var accessKeyEnv: String?
     public var secretKeyEnv: String?
     public var sessionTokenEnv: String?
+    /// A shared-credentials-format file (mode 0600) holding the keys: what
+    /// `archive_command` and `restore_command` read, as they run with the
+    /// server's environment. Excludes the `*_env` keys.
+    public var credentialsFile: String?
+    /// The profile to read from `credentialsFile`; nil for `default`.
+    public var profile: String?
     /// `true` for path-style addressing (MinIO, Ceph, moto); virtual-hosted otherwise.
     public var pathStyle: Bool
 }

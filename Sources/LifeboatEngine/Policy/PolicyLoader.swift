@@ -149,15 +149,24 @@ private struct PolicyReader {
         var s3: S3Settings?
         if let s3Node = m["s3"] {
             guard case .s3 = location else { throw s3Node.error("only applies to an s3:// repository url") }
-            let s = try s3Node.mapping(allowed: ["endpoint", "region", "access_key_env", "secret_key_env", "session_token_env", "path_style"])
+            let s = try s3Node.mapping(allowed: ["endpoint", "region", "access_key_env", "secret_key_env", "session_token_env",
+                                                 "credentials_file", "profile", "path_style"])
             s3 = S3Settings(
                 endpoint: try s["endpoint"]?.string(),
                 region: try s["region"]?.string(),
                 accessKeyEnv: try s["access_key_env"]?.string(),
                 secretKeyEnv: try s["secret_key_env"]?.string(),
                 sessionTokenEnv: try s["session_token_env"]?.string(),
+                credentialsFile: try s["credentials_file"]?.absolutePath(),
+                profile: try s["profile"]?.string(),
                 pathStyle: try s["path_style"]?.bool() ?? false
             )
+            if let file = s["credentials_file"], let variable = ["access_key_env", "secret_key_env", "session_token_env"].first(where: { s[$0] != nil }) {
+                throw file.error("set credentials_file or \(variable), not both: the keys come from one place")
+            }
+            if let profile = s["profile"], s["credentials_file"] == nil {
+                throw profile.error("only applies with credentials_file (for ~/.aws/credentials, set AWS_PROFILE)")
+            }
             if let endpoint = s3?.endpoint, !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")), let e = s["endpoint"] {
                 throw e.error("'\(endpoint)' must start with https:// or http://")
             }
