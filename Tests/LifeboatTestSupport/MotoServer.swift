@@ -25,18 +25,28 @@ public final class MotoServer: Sendable {
     /// Starts `moto_server` from PATH and waits until it answers.
     public static func start() throws -> MotoServer {
         guard let executable = ExecutableLocator.onPath("moto_server") else { throw MotoServerError.notInstalled }
-        let port = try FreePort.find()
-        let pid = try DetachedProcess.start(Program(executable, ["-H", "127.0.0.1", "-p", String(port)]))
-        let server = MotoServer(port: port, processID: pid)
-        let deadline = Date().addingTimeInterval(60)
-        while !server.answers() {
-            guard Date() < deadline else {
-                server.stop()
-                throw MotoServerError.didNotStart(port: port)
+        var port = 0
+        // A port taken between choosing and binding it (suites start servers in
+        // parallel) makes moto exit: then another try on a new port.
+        for _ in 0..<3 {
+            port = try FreePort.find()
+            let pid = try DetachedProcess.start(Program(executable, ["-H", "127.0.0.1", "-p", String(port)]))
+            let server = MotoServer(port: port, processID: pid)
+            let deadline = Date().addingTimeInterval(60)
+            while server.isRunning, Date() < deadline {
+                // Something answers, and moto is still up: it is moto.
+                if server.answers(), server.isRunning { return server }
+                Thread.sleep(forTimeInterval: 0.1)
             }
-            Thread.sleep(forTimeInterval: 0.1)
+            server.stop()
         }
-        return server
+        throw MotoServerError.didNotStart(port: port)
+    }
+
+    /// Whether the moto process has not exited.
+    private var isRunning: Bool {
+        var status: Int32 = 0
+        return waitpid(processID, &status, WNOHANG) == 0
     }
 
     private init(port: Int, processID: pid_t) {

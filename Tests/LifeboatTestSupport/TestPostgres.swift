@@ -36,17 +36,24 @@ public final class TestPostgres: Sendable {
         try PostgresConnection(parameters(database: database))
     }
 
-    /// Starts a cluster with `settings` appended to postgresql.conf.
+    /// Starts a cluster with `settings` appended to postgresql.conf. A port
+    /// taken between choosing it and binding it (suites start servers and
+    /// moto in parallel) means another try on a new port.
     public static func start(settings: [String: String] = [:]) throws -> TestPostgres {
-        let server = try TestPostgres(settings: settings)
-        do {
-            try server.run("pg_ctl", ["-D", server.dataDirectory, "-l", server.logFile, "-w", "-t", "60", "start"])
-        } catch {
-            let log = (try? String(contentsOfFile: server.logFile, encoding: .utf8)) ?? ""
-            server.directory.remove()
-            throw TestPostgresError.startFailed("\(error.localizedDescription)\n\(ProgramRunner.tail(of: log))")
+        var lastError: Error = TestPostgresError.startFailed("not started")
+        for _ in 0..<3 {
+            let server = try TestPostgres(settings: settings)
+            do {
+                try server.run("pg_ctl", ["-D", server.dataDirectory, "-l", server.logFile, "-w", "-t", "60", "start"])
+                return server
+            } catch {
+                let log = (try? String(contentsOfFile: server.logFile, encoding: .utf8)) ?? ""
+                server.directory.remove()
+                lastError = TestPostgresError.startFailed("\(error.localizedDescription)\n\(ProgramRunner.tail(of: log))")
+                if !log.contains("Address already in use") { break }
+            }
         }
-        return server
+        throw lastError
     }
 
     private init(settings: [String: String]) throws {
