@@ -24,18 +24,10 @@ enum DrillReportFiles {
     }
 }
 
-/// Writing a report file: complete or not at all, by default readable by its
-/// owner's group (no secrets in reports); schedule files pass 0644.
+/// Writing a report or unit file: complete or not at all (no secrets in them,
+/// so readable by the owner's group, or everyone when `mode` says so).
 enum ReportFile {
-    static func write(_ data: Data, to path: String, mode: Int = 0o640) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: mode]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "cannot write \(temporary)"])
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "cannot write \(path): \(reason)"])
-        }
+    static func write(_ data: Data, to path: String, mode: mode_t = 0o640) throws {
+        try AtomicFile.write(Array(data), to: path, mode: mode)
     }
 }

@@ -20,6 +20,11 @@ public struct ServerFacts: Sendable, Equatable {
     public var inRecovery: Bool
     /// The current write position (the replay position on a standby).
     public var currentLSN: LSN
+    /// The insert position (`pg_current_wal_insert_lsn()`: every commit a
+    /// client was told of, asynchronous ones included); nil on a standby.
+    public var insertLSN: LSN?
+    /// `wal_segment_size` in bytes.
+    public var walSegmentSize: UInt64
     public var timeline: Int
     public var archiver: ArchiverStatus
 }
@@ -48,6 +53,8 @@ extension PostgresConnection {
                    current_setting('wal_level') AS wal_level,
                    pg_is_in_recovery() AS in_recovery,
                    (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text AS lsn,
+                   (CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_insert_lsn() END)::text AS insert_lsn,
+                   (SELECT setting FROM pg_settings WHERE name = 'wal_segment_size') AS wal_segment_size,
                    (CASE WHEN pg_is_in_recovery() THEN (SELECT timeline_id FROM pg_control_checkpoint())
                          ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END) AS timeline,
                    a.archived_count, a.last_archived_wal,
@@ -80,6 +87,8 @@ extension PostgresConnection {
             walLevel: try text("wal_level"),
             inRecovery: try text("in_recovery") == "t",
             currentLSN: lsn,
+            insertLSN: (row["insert_lsn"] ?? nil).flatMap { LSN($0) },
+            walSegmentSize: UInt64(try int("wal_segment_size")),
             timeline: try int("timeline"),
             archiver: ArchiverStatus(
                 archivedCount: try int("archived_count"),

@@ -1,3 +1,4 @@
+import ExternalProgram
 import Foundation
 import LifeboatEngine
 import LifeboatTestSupport
@@ -157,16 +158,11 @@ struct DrillTests {
         _ = try fixture.backup()
         // Run as root (it hands the scratch cluster to the postgres OS user),
         // so the pid is lifeboat's own and not runuser's.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: LifeboatBinary.path)
-        process.arguments = ["drill", "--policy", fixture.policy]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let drill = try ProgramOutputStream(Program(LifeboatBinary.path, ["drill", "--policy", fixture.policy]))
         // Wait for the scratch server, then kill the drill under it.
         var postmaster: Int32?
         let deadline = Date().addingTimeInterval(60)
-        while postmaster == nil, Date() < deadline, process.isRunning {
+        while postmaster == nil, Date() < deadline, kill(drill.processID, 0) == 0 {
             for entry in leftovers(fixture) {
                 let pidFile = workspace(of: fixture) + "/\(entry)/data/postmaster.pid"
                 if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(text.split(separator: "\n").first ?? "") {
@@ -176,8 +172,8 @@ struct DrillTests {
             usleep(20_000)
         }
         let server0 = try #require(postmaster, "the drill never started its scratch server")
-        kill(process.processIdentifier, signal)
-        process.waitUntilExit()
+        kill(drill.processID, signal)
+        #expect(throws: ProgramError.self, "killed, the drill does not exit 0") { try drill.finish() }
         let cleaned = Date().addingTimeInterval(30)
         while Date() < cleaned, !leftovers(fixture).isEmpty || kill(server0, 0) == 0 { usleep(100_000) }
         #expect(kill(server0, 0) != 0, "the scratch server \(server0) still runs")

@@ -36,8 +36,8 @@ public struct PhysicalBackup {
         let connection = try PostgresConnection(policy.postgres.connection())
         let facts = try connection.serverFacts()
         try preflight(connection, facts: facts)
-        let segmentSize = try connection.query("SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'").scalar().flatMap { Int($0) } ?? 16 << 20
-        try ClusterIdentity.confirm(ClusterIdentity(systemIdentifier: facts.systemIdentifier, walSegmentSize: segmentSize, createdAt: clock()),
+        try ClusterIdentity.confirm(ClusterIdentity(systemIdentifier: facts.systemIdentifier, walSegmentSize: Int(facts.walSegmentSize),
+                                                    createdAt: clock()),
                                     in: repository, layout: layout)
         let pgBaseBackup = try PostgresPrograms(binDirectory: policy.postgres.binDirectory).checked("pg_basebackup", serverMajor: facts.majorVersion)
         let expected = try? connection.query("SELECT sum(pg_database_size(oid))::bigint FROM pg_database").scalar().flatMap { Int64($0) }
@@ -49,7 +49,7 @@ public struct PhysicalBackup {
             // The server's clock (commit times in WAL come from it), read after the backup ended.
             let consistentAt = try connection.query("SELECT extract(epoch FROM clock_timestamp())::text").scalar()
                 .flatMap { Double($0) }.map { Date(timeIntervalSince1970: $0) } ?? clock()
-            let info = try recoveryInfo(streamed, segmentSize: segmentSize, consistentAt: consistentAt)
+            let info = try recoveryInfo(streamed, segmentSize: Int(facts.walSegmentSize), consistentAt: consistentAt)
             try waitForWAL(info)
 
             var objects = streamed.parts.map {

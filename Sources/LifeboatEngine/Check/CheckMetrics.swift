@@ -63,23 +63,10 @@ public enum PrometheusTextfile {
         return out.joined(separator: "\n") + "\n"
     }
 
-    /// Writes the file atomically (temporary file, fsync, rename), mode 0644:
-    /// metrics hold no secrets and the collector runs as another user.
+    /// Writes the file atomically, mode 0644: metrics hold no secrets and the
+    /// collector runs as another user.
     public static func write(_ text: String, to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
-        unlink(temporary)
-        let file = try LocalFile.creating(temporary, mode: 0o644)
-        do {
-            try Array(text.utf8).withUnsafeBytes { try file.write($0) }
-            try file.sync()
-            try file.close()
-            fchmodat(AT_FDCWD, temporary, 0o644, 0)
-            try LocalFile.rename(temporary, to: path)
-        } catch {
-            unlink(temporary)
-            throw error
-        }
+        try AtomicFile.write(Array(text.utf8), to: path, mode: 0o644)
     }
 
     static func escape(_ value: String) -> String {

@@ -60,8 +60,8 @@ public struct ServerCheck {
             pending = count
             waited = row[1].flatMap { Double($0) }.map { max(0, now.timeIntervalSince1970 - $0) } ?? 0
         } else if let current = try? connection.query("SELECT pg_walfile_name(pg_current_wal_lsn())").scalar().flatMap(WALFileName.init),
-                  let size = try? connection.query("SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'").scalar().flatMap({ UInt64($0) }),
                   let last = facts.archiver.lastArchivedWAL.flatMap(WALFileName.init), last.kind != .timelineHistory {
+            let size = facts.walSegmentSize
             let behind = Int(current.number(segmentSize: size)) - Int(last.number(segmentSize: size)) - (last.kind == .segment ? 1 : 0)
             pending = last.timeline == current.timeline ? max(0, behind) : 1
             waited = pending == 0 ? 0 : max(0, now.timeIntervalSince(facts.archiver.lastArchivedTime ?? now))

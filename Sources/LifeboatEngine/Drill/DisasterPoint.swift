@@ -12,26 +12,18 @@ public struct DisasterPoint: Sendable {
     /// Why the source could not be reached or read.
     public var sourceProblem: String?
     /// The source's WAL segment size (16 MiB when it could not be read).
-    public var segmentSize: UInt64 = 16 << 20
+    public var segmentSize: UInt64 { source?.walSegmentSize ?? 16 << 20 }
 
     /// The source's WAL insert position (`pg_current_wal_insert_lsn()`: every
     /// commit a client was told of, asynchronous ones included); nil for a
     /// standby or an unreachable source.
-    public var lsn: LSN?
+    public var lsn: LSN? { source?.insertLSN }
 
     /// Notes the moment and, when the source answers, its WAL position.
     public static func declare(at declaredAt: Date, source parameters: ConnectionParameters) -> DisasterPoint {
         do {
-            let connection = try PostgresConnection(parameters)
-            let facts = try connection.serverFacts()
-            var point = DisasterPoint(declaredAt: declaredAt, source: facts, sourceProblem: nil)
-            if let size = try connection.query("SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'").scalar().flatMap({ UInt64($0) }) {
-                point.segmentSize = size
-            }
-            if !facts.inRecovery {
-                point.lsn = try connection.query("SELECT pg_current_wal_insert_lsn()::text").scalar().flatMap { LSN($0) }
-            }
-            return point
+            let facts = try PostgresConnection(parameters).serverFacts()
+            return DisasterPoint(declaredAt: declaredAt, source: facts, sourceProblem: nil)
         } catch {
             return DisasterPoint(declaredAt: declaredAt, source: nil, sourceProblem: error.localizedDescription)
         }

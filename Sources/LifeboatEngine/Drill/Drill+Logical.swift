@@ -29,9 +29,8 @@ extension Drill {
 
         // The restored databases are the source as of the dump's start.
         let archive = WALArchive(repository: repository, cluster: policy.name, compression: policy.compression)
-        let probe = DataLossProbe(segmentSize: disaster.segmentSize, readSegment: DataLossProbe.segmentSource(
-            archive: archive, archived: Set(((try? archive.entries()) ?? []).map(\.file)),
-            dataDirectory: policy.postgres.dataDirectory, source: disaster.source == nil ? nil : policy.postgres.connection(), segmentSize: disaster.segmentSize))
+        let probe = dataLossProbe(archive: archive, archived: ((try? archive.entries()) ?? []).map(\.file), disaster: disaster,
+                                  segmentSize: disaster.segmentSize)
         measureRPO(disaster.lsn.map { probe.lastCommit(after: backup.startLSN, before: $0, timeline: UInt32(disaster.source?.timeline ?? 1)) },
                    recoveredTo: backup.startedAt, disasterTime: disaster.declaredAt, disaster: disaster,
                    worst: worstCaseRPO(backup: backup, disaster: disaster), state: &state,

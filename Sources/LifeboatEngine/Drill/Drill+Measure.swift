@@ -9,8 +9,7 @@ extension Drill {
         let settings = policy.postgres
         var databases = backup.databases
         if backup.type == .physical {
-            guard let listed = try? PostgresConnection(settings.connection()).query(
-                "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1").rows.compactMap({ $0[0] }) else { return nil }
+            guard let listed = try? PostgresConnection(settings.connection()).connectableDatabases() else { return nil }
             databases = listed
         }
         return SourceRowCounts(databases: databases) { settings.connection(database: $0) }
@@ -29,6 +28,13 @@ extension Drill {
         state.endPhase("verification")
         state.recovered()
         return counts
+    }
+
+    /// Reads the source's WAL from the archive, the policy's data directory, or the source itself.
+    func dataLossProbe(archive: WALArchive, archived: [WALFileName], disaster: DisasterPoint, segmentSize: UInt64) -> DataLossProbe {
+        DataLossProbe(segmentSize: segmentSize, readSegment: DataLossProbe.segmentSource(
+            archive: archive, archived: Set(archived), dataDirectory: policy.postgres.dataDirectory,
+            source: disaster.source == nil ? nil : policy.postgres.connection(), segmentSize: segmentSize))
     }
 
     /// Sets the drill's RPO from what the probe found (nil: the source's WAL position is unknown).

@@ -30,15 +30,13 @@ extension Drill {
         progress.end()
         state.endPhase("wal_replay")
 
-        let restored = verify(cluster, backup: backup, databases: try cluster.databases(), state: &state)
+        let restored = verify(cluster, backup: backup, databases: try cluster.connect().connectableDatabases(), state: &state)
 
         let log = RecoveryLog(log: cluster.log())
         let recoveredTo = log.lastTransaction ?? backup.physical?.consistentAt ?? backup.finishedAt
         let recoveredLSN = log.redoDone ?? request.horizon.map { LSN($0.last.number(segmentSize: path.segmentSize) * path.segmentSize + path.segmentSize) }
             ?? backup.stopLSN
-        let probe = DataLossProbe(segmentSize: path.segmentSize, readSegment: DataLossProbe.segmentSource(
-            archive: archive, archived: Set(entries.map(\.file)), dataDirectory: policy.postgres.dataDirectory,
-            source: disaster.source == nil ? nil : policy.postgres.connection(), segmentSize: path.segmentSize))
+        let probe = dataLossProbe(archive: archive, archived: entries.map(\.file), disaster: disaster, segmentSize: path.segmentSize)
         let worst = worstCaseRPO(backup: backup, disaster: disaster)
         if let targetTime {
             let finding = probe.lastCommit(after: recoveredLSN, upTo: targetTime, timeline: path.timeline)
@@ -52,12 +50,5 @@ extension Drill {
                            + "(up to \(disaster.lsn.map { $0.description } ?? "?") at the disaster) was read for commits")
         }
         compareRowCounts(sourceCounts, restored: restored, pointInTime: targetTime != nil, state: &state)
-    }
-}
-
-extension ScratchCluster {
-    /// The restored cluster's databases that accept connections, templates aside.
-    func databases() throws -> [String] {
-        try connect().query("SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1").rows.compactMap { $0[0] }
     }
 }

@@ -76,7 +76,7 @@ public struct Drill {
             teardown.watch(cluster)
             let guardProcess = try? DrillGuard.start(executable: executable, cluster: cluster)
             defer {
-                teardown.finish()
+                teardown.tearDownNow()
                 guardProcess?.cut()
             }
             let sourceCounts = request.targetTime == nil ? startCounting(backup, disaster: disaster) : nil
@@ -127,8 +127,6 @@ public final class DrillTeardown: @unchecked Sendable {
         }
         current?.tearDown()
     }
-
-    func finish() { tearDownNow() }
 }
 
 /// Starts the guard that removes a scratch cluster when the drill process disappears.

@@ -34,7 +34,7 @@ public final class ScratchCluster: @unchecked Sendable {
 
     /// Creates `<workspace>/<id>/`, owned by `osUser` when run as root.
     public init(workspace: String, id: String, superuser: String, osUser: String, programs: PostgresPrograms) throws {
-        let owner = try Self.owner(osUser)
+        let owner = try FileOwner.forOSUser(osUser)
         self.osUser = owner == nil ? nil : osUser
         self.superuser = superuser
         self.programs = programs
@@ -88,7 +88,7 @@ public final class ScratchCluster: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let value = try? connect().query("SELECT pg_is_in_recovery()").scalar(), value == "f" { return }
-            guard serverPID() != nil else { throw DrillError.recoveryFailed(log: logTail()) }
+            guard RunningServer.pid(dataDirectory: dataDirectory) != nil else { throw DrillError.recoveryFailed(log: logTail()) }
             usleep(100_000)
         }
         throw DrillError.recoveryTimedOut(seconds: Int(timeout), log: logTail())
@@ -106,9 +106,6 @@ public final class ScratchCluster: @unchecked Sendable {
     public func log() -> String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
     public func logTail() -> String { ProgramRunner.tail(of: log()) }
 
-    /// The postmaster's pid while it runs.
-    func serverPID() -> Int32? { Self.serverPID(dataDirectory: dataDirectory) }
-
     /// Stops the server (immediately: nothing in it is worth a checkpoint) and removes the directory.
     public func tearDown() {
         Self.tearDown(directory: directory, pgCtl: try? programs.path(of: "pg_ctl"), osUser: osUser)
@@ -118,11 +115,11 @@ public final class ScratchCluster: @unchecked Sendable {
     /// Used by the drill, and by its guard when the drill process is gone.
     public static func tearDown(directory: String, pgCtl: String?, osUser: String?) {
         let data = directory + "/data"
-        if let pid = serverPID(dataDirectory: data) {
+        if let pid = RunningServer.pid(dataDirectory: data) {
             if let pgCtl {
                 _ = try? ProgramRunner.run(Program(pgCtl, ["-D", data, "-m", "immediate", "-w", "-t", "30", "stop"], user: osUser), allowFailure: true)
             }
-            if serverPID(dataDirectory: data) != nil { kill(pid, SIGQUIT) }
+            if RunningServer.pid(dataDirectory: data) != nil { kill(pid, SIGQUIT) }
         }
         // Processes still writing into the directory (an initdb, a prefetcher)
         // can race the removal: try until it is gone.
@@ -131,12 +128,6 @@ public final class ScratchCluster: @unchecked Sendable {
             if !FileManager.default.fileExists(atPath: directory) { return }
             usleep(100_000)
         }
-    }
-
-    static func serverPID(dataDirectory: String) -> Int32? {
-        guard let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8),
-              let first = text.split(separator: "\n").first, let pid = Int32(first.trimmingCharacters(in: .whitespaces)), pid > 0 else { return nil }
-        return kill(pid, 0) == 0 || errno == EPERM ? pid : nil
     }
 
     @discardableResult
@@ -150,12 +141,5 @@ public final class ScratchCluster: @unchecked Sendable {
         try Array(text.utf8).withUnsafeBytes { try file.write($0) }
         try file.close()
         if let owner { chown(path, owner.uid, owner.gid) }
-    }
-
-    /// The uid and gid of `osUser` when running as root; nil otherwise (everything runs as ourselves).
-    static func owner(_ osUser: String) throws -> FileOwner? {
-        guard geteuid() == 0 else { return nil }
-        guard let entry = getpwnam(osUser) else { throw PhysicalRestoreError.unknownOSUser(osUser) }
-        return FileOwner(uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
     }
 }

@@ -1,3 +1,4 @@
+import Archive
 import ExternalProgram
 import Foundation
 import Pipeline
@@ -240,7 +241,7 @@ public struct LogicalRestore {
             guard summary.sha256 == object.sha256, summary.plaintextBytes == object.plainBytes else {
                 throw RestoreError.checksumMismatch(object: key)
             }
-            if geteuid() == 0, let entry = getpwnam(policy.postgres.osUser) { chown(path, entry.pointee.pw_uid, entry.pointee.pw_gid) }
+            if let owner = try FileOwner.forOSUser(policy.postgres.osUser) { chown(path, owner.uid, owner.gid) }
             return DumpInput(restore: self, object: object, key: key, localPath: path, cleanup: remove)
         } catch {
             remove()

@@ -64,7 +64,7 @@ public struct PhysicalRestore {
             .plan(request.target, backup: request.backup)
         let backup = plan.backup
 
-        let owner = try resolveOwner()
+        let owner = try FileOwner.forOSUser(policy.postgres.osUser)
         let destination = try prepareDirectory(request.dataDirectory, delta: request.delta, owner: owner)
         let physicalLayout = try RepositoryJSON.decode(PhysicalLayout.self, from: try repository.readBackupObject("files.json", of: backup, layout: layout))
         if request.delta {
@@ -115,19 +115,12 @@ public struct PhysicalRestore {
         return normalized(directory) == normalized(configured)
     }
 
-    /// The OS user that must own the files: the policy's `os_user` when running as root.
-    func resolveOwner() throws -> FileOwner? {
-        guard geteuid() == 0 else { return nil }
-        guard let entry = getpwnam(policy.postgres.osUser) else { throw PhysicalRestoreError.unknownOSUser(policy.postgres.osUser) }
-        return FileOwner(uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
-    }
-
     /// Creates the directory or checks it may be written; returns its real path.
     func prepareDirectory(_ path: String, delta: Bool, owner: FileOwner?) throws -> String {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw PhysicalRestoreError.directoryNotEmpty(path: path) }
-            if let pid = runningServer(in: path) { throw PhysicalRestoreError.serverRunning(path: path, pid: pid) }
+            if let pid = RunningServer.pid(dataDirectory: path) { throw PhysicalRestoreError.serverRunning(path: path, pid: pid) }
             let contents = try FileManager.default.contentsOfDirectory(atPath: path)
             if !contents.isEmpty, !delta { throw PhysicalRestoreError.directoryNotEmpty(path: path) }
         } else {
@@ -138,13 +131,6 @@ public struct PhysicalRestore {
         guard let resolved = realpath(path, nil) else { throw LocalFile.Failure(operation: "resolve", path: path, code: errno) }
         defer { free(resolved) }
         return String(cString: resolved)
-    }
-
-    /// The pid in `postmaster.pid` when that process is alive.
-    func runningServer(in directory: String) -> Int32? {
-        guard let text = try? String(contentsOfFile: directory + "/postmaster.pid", encoding: .utf8),
-              let first = text.split(separator: "\n").first, let pid = Int32(first.trimmingCharacters(in: .whitespaces)), pid > 0 else { return nil }
-        return kill(pid, 0) == 0 || errno == EPERM ? pid : nil
     }
 
     func writeFile(_ path: String, bytes: [UInt8], owner: FileOwner?) throws {

@@ -59,19 +59,8 @@ public struct RecoverySettings: Sendable, Equatable {
         for (key, value) in settings {
             lines.append("\(key) = '\(value.replacingOccurrences(of: "'", with: "''"))'")
         }
-        try write(lines.joined(separator: "\n") + "\n", to: path, owner: owner)
-        try write("", to: dataDirectory + "/recovery.signal", owner: owner)
-    }
-
-    private func write(_ text: String, to path: String, owner: FileOwner?) throws {
-        let temporary = path + ".lifeboat.tmp"
-        unlink(temporary)
-        let file = try LocalFile.creating(temporary)
-        try Array(text.utf8).withUnsafeBytes { try file.write($0) }
-        try file.sync()
-        try file.close()
-        if let owner { chown(temporary, owner.uid, owner.gid) }
-        try LocalFile.rename(temporary, to: path)
+        try AtomicFile.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: path, mode: 0o600, owner: owner)
+        try AtomicFile.write([], to: dataDirectory + "/recovery.signal", mode: 0o600, owner: owner)
     }
 
     static func shellQuoted(_ text: String) -> String {
