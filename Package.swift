@@ -29,7 +29,7 @@ let package = Package(
 
         // Streaming stages and storage.
         .target(name: "Pipeline", dependencies: ["Archive", "Seal"]),
-        .target(name: "Repository", dependencies: ["Pipeline", "Seal"]),
+        .target(name: "Repository", dependencies: ["Pipeline", "Seal", "CFileSupport"]),
         // The S3 backend: its own module so the HTTP stack stays out of everything below the engine.
         .target(
             name: "S3",

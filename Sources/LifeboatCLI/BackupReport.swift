@@ -13,9 +13,11 @@ struct BackupReport: Encodable {
     let startLSN: String
     let stopLSN: String
     let databases: [String]
+    /// Physical backups: `data_directory` (read directly) or `pg_basebackup`.
+    let source: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, type, timeline, databases
+        case id, type, timeline, databases, source
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case sizeBytes = "size_bytes"
@@ -35,5 +37,6 @@ struct BackupReport: Encodable {
         startLSN = manifest.startLSN.description
         stopLSN = manifest.stopLSN.description
         databases = manifest.databases
+        source = manifest.physical?.source?.rawValue
     }
 }

@@ -24,7 +24,9 @@ struct WALPushCommand: AsyncParsableCommand {
     func run() async throws {
         try await runCommand {
             let policy = try policyOption.load()
-            let archive = WALArchive(repository: try RepositoryAccess.unlock(policy), cluster: policy.name, compression: policy.compression)
+            // PostgreSQL archives one file at a time: each push compresses on every core `jobs` allows.
+            let archive = WALArchive(repository: try RepositoryAccess.unlock(policy), cluster: policy.name, compression: policy.compression,
+                                     workers: policy.postgres.physicalJobs)
             if try archive.push(path: path) == .alreadyArchived {
                 Console.warning("\((path as NSString).lastPathComponent) was already archived with identical content")
             }

@@ -1,6 +1,5 @@
 import Archive
 import Foundation
-import Seal
 
 /// Compresses and seals one long plaintext stream on several cores at once.
 ///
@@ -14,6 +13,11 @@ import Seal
 /// own yields whole blocks whose place in the stream is known — which is what
 /// lets a restore decompress all parts in parallel.
 ///
+/// Parts carry no digest of their own: every chunk of a part is authenticated
+/// by AES-GCM when it is read, and the caller hashes what it appends (a
+/// physical backup keeps a SHA-256 per file), so hashing whole parts again
+/// would read every byte a second time for nothing.
+///
 /// Memory: `workers + 2` blocks of `blockSize` bytes, plus one compressor per worker.
 public final class ParallelPacker: @unchecked Sendable {
     /// One finished part.
@@ -21,7 +25,6 @@ public final class ParallelPacker: @unchecked Sendable {
         public var name: String
         public var blocks: [Int]
         public var plaintextBytes: Int64
-        public var sha256: String
         public var storedBytes: Int64
     }
 
@@ -105,6 +108,30 @@ public final class ParallelPacker: @unchecked Sendable {
         }
     }
 
+    /// Appends what `read` produces until it returns 0: `read` fills the
+    /// buffer it is given (the free end of the current block, so the bytes are
+    /// copied once) and returns how many bytes it wrote; `observe` then sees
+    /// those bytes. Returns the number of bytes appended.
+    public func append(readingWith read: (UnsafeMutableRawBufferPointer) throws -> Int,
+                       observe: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
+        var appended: Int64 = 0
+        while true {
+            if current == nil {
+                guard let buffer = free.pop() else { throw firstFailure() }
+                current = buffer
+                filled = 0
+            }
+            guard let buffer = current else { return appended }
+            let n = try read(UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<blockSize]))
+            if n == 0 { return appended }
+            try observe(UnsafeRawBufferPointer(rebasing: buffer[filled..<filled + n]))
+            filled += n
+            totalBytes += Int64(n)
+            appended += Int64(n)
+            if filled == blockSize { try dispatch() }
+        }
+    }
+
     /// Sends the last partial block, waits for every part to be stored and
     /// returns them in the order they were opened. Throws the first failure.
     public func finish() throws -> [Part] {
@@ -151,25 +178,21 @@ public final class ParallelPacker: @unchecked Sendable {
             let name = partName(number)
             var blocks: [Int] = []
             var plaintext: Int64 = 0
-            var sha = ""
             do {
                 let stored = try store(name) { sealer in
-                    let hasher = try SHA256Hasher()
                     let writer = try ArchiveWriter(compression: compression, format: .raw) { try sealer.write($0) }
                     var block: Block? = first
                     while let next = block {
                         let bytes = UnsafeRawBufferPointer(rebasing: next.buffer[0..<next.count])
                         try writer.writeData(bytes)
-                        try hasher.update(bytes)
                         blocks.append(next.index)
                         plaintext += Int64(next.count)
                         free.push(next.buffer)
                         block = plaintext < partLimit ? work.pop() : nil
                     }
                     try writer.finish()
-                    sha = try hasher.finish().hexString
                 }
-                let part = Part(name: name, blocks: blocks, plaintextBytes: plaintext, sha256: sha, storedBytes: stored)
+                let part = Part(name: name, blocks: blocks, plaintextBytes: plaintext, storedBytes: stored)
                 state.withLock { parts.append(part) }
             } catch {
                 fail(error)

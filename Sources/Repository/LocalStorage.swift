@@ -1,3 +1,4 @@
+import CFileSupport
 import Foundation
 
 /// A repository in a local directory (or a mounted file system).
@@ -181,9 +182,16 @@ public struct LocalStorage: Storage {
 }
 
 /// A new file being written by a put: created exclusively with mode 0600.
+///
+/// Every 8 MiB written is handed to the kernel's writeback at once, so the
+/// fsync that publishes the object waits for the last few MiB only, not for
+/// the whole object (the page cache would otherwise keep it all dirty).
 final class FileSink: ObjectSink {
     private var fd: Int32
     let path: String
+    private var written: Int64 = 0
+    private var flushed: Int64 = 0
+    private static let writebackStep: Int64 = 8 << 20
 
     init(path: String) throws {
         self.path = path
@@ -202,6 +210,11 @@ final class FileSink: ObjectSink {
                 throw LocalStorage.ioError("write", path)
             }
             offset += n
+        }
+        written += Int64(bytes.count)
+        if written - flushed >= Self.writebackStep {
+            _ = lifeboat_start_writeback(fd, flushed, written - flushed)
+            flushed = written
         }
     }
 

@@ -95,3 +95,46 @@ struct PhysicalRecoveryTests {
         #expect(verify.status == 0, "\(verify.out)\(verify.err)")
     }
 }
+
+/// On the database host (`data_directory` set) a physical backup reads the
+/// files itself between pg_backup_start and pg_backup_stop: what it leaves
+/// out (unlogged tables' data, the server's pid file) and what it writes
+/// (PostgreSQL's own backup_manifest, checked by pg_verifybackup) must come
+/// back as from pg_basebackup, with rows written during the copy replayed.
+@Suite(.postgres(settings: ["archive_mode": "on", "archive_command": "''", "timezone": "'UTC'"]), .serialized)
+struct DirectCopyTests {
+    @Test func aDirectCopyRestoresLikeAStreamedOne() throws {
+        let server = try TestPostgres.require()
+        let direct = try PhysicalFixture(server: server, extra: "\n  data_directory: \(server.dataDirectory)")
+        defer { direct.dir.remove() }
+        let db = try server.connect()
+        try db.query("CREATE TABLE kept AS SELECT g, md5(g::text) AS t FROM generate_series(1, 20000) g")
+        try db.query("CREATE UNLOGGED TABLE scratch AS SELECT g FROM generate_series(1, 1000) g")
+        let result = try direct.lifeboat(["backup", "--type", "physical", "--json"])
+        try #require(result.status == 0, "\(result.err)")
+        #expect(result.out.contains("\"source\" : \"data_directory\""), "\(result.out)")
+        try db.query("INSERT INTO kept VALUES (0, 'after the backup')")
+        try direct.archiveCurrentWAL(on: db)
+
+        let directory = direct.restoreDirectory("direct")
+        let restored = try direct.lifeboat(["restore", "--data-dir", directory, "--archive-mode", "off"])
+        try #require(restored.status == 0, "\(restored.err)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/postmaster.pid"))
+        try server.run("pg_verifybackup", ["--no-parse-wal", directory])  // throws unless it exits 0
+        let copy = try RestoredServer(dataDirectory: directory, socketDirectory: direct.dir.path)
+        try copy.start()
+        defer { copy.stop() }
+        try copy.waitUntilPromoted()
+        let connection = try copy.connect()
+        #expect(try connection.query("SELECT count(*) FROM kept").scalar() == "20001")
+        #expect(try connection.query("SELECT count(*) FROM scratch").scalar() == "0")
+        #expect(try direct.lifeboat(["verify"]).status == 0)
+
+        // Without data_directory the same server is streamed by pg_basebackup.
+        let streamed = try PhysicalFixture(server: server, name: "streamed")
+        defer { streamed.dir.remove() }
+        let other = try streamed.lifeboat(["backup", "--type", "physical", "--json"])
+        try #require(other.status == 0, "\(other.err)")
+        #expect(other.out.contains("\"source\" : \"pg_basebackup\""), "\(other.out)")
+    }
+}

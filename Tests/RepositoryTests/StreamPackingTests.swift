@@ -24,4 +24,34 @@ import Testing
         #expect(unpacked == packed)
         #expect(out == data)
     }
+
+    /// A file compressed as one frame per worker reads back as the same bytes
+    /// (zstd decodes concatenated frames as one stream), whatever the split;
+    /// a file shorter than announced is refused rather than stored with a hole.
+    @Test(arguments: [(1, 5_000_000), (2, 5_000_000), (3, 16 << 20), (4, 3_000_000), (2, 1_000)])
+    func rangesCompressedInParallelReadBackAsOneStream(_ workers: Int, _ size: Int) throws {
+        let keys = try FixedKeys.make()
+        let data = SealedStreamTests.sample(size)
+        var sealed: [UInt8] = []
+        let sealer = try SealingWriter(object: "lms/wal", keys: keys) { sealed += Array($0) }
+        let read: @Sendable (Int64, UnsafeMutableRawBufferPointer) throws -> Int = { offset, buffer in
+            let n = max(0, min(buffer.count, data.count - Int(offset)))
+            data.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[Int(offset)..<Int(offset) + n])) }
+            return n
+        }
+        let total = try StreamPacking.compressRanges(size: Int64(size), workers: workers, compression: Compression(.zstd, level: 3),
+                                                     read: read, into: sealer)
+        try sealer.finish()
+        #expect(total == Int64(size))
+        let reader = try UnsealingReader(object: "lms/wal", keys: keys, source: ByteArraySource(sealed).read(into:))
+        var out: [UInt8] = []
+        _ = try StreamPacking.unpack(from: reader, to: { out += Array($0) })
+        #expect(out == data)
+
+        let short = try SealingWriter(object: "lms/wal", keys: keys) { _ in }
+        #expect(throws: FileShrankError.self) {
+            _ = try StreamPacking.compressRanges(size: Int64(size) + 1, workers: workers, compression: Compression(.zstd, level: 3),
+                                                 read: read, into: short)
+        }
+    }
 }

@@ -20,12 +20,15 @@ import Postgres
 ///
 /// A physical backup adds `"physical": {"wal_segment_size", "start_segment",
 /// "stop_segment", "checkpoint_lsn", "wal_ranges": [{"timeline", "start_lsn",
-/// "end_lsn"}], "consistent_at", "files"}` and its objects are
+/// "end_lsn"}], "consistent_at", "files", "source"}` and its objects are
 /// `data-NNNN` parts, `files.json` (`PhysicalLayout`) and `backup_manifest`.
 ///
 /// Each object's `sha256` and `plain_bytes` are those of the plaintext as the
 /// PostgreSQL program produced it (before compression); `stored_bytes` is the
-/// sealed object's size in the repository.
+/// sealed object's size in the repository. The `data` parts of a physical
+/// backup have an empty `sha256`: each of their chunks is authenticated by
+/// AES-GCM, and every file in them has its own SHA-256 in `files.json`.
+/// Older backups carry a digest of each part as well, which is still checked.
 public struct BackupManifest: Codable, Sendable, Equatable {
     public static let formatVersion = 1
 
@@ -109,9 +112,18 @@ public struct BackupManifest: Codable, Sendable, Equatable {
         /// `stop_lsn`: a time target must not be earlier than this.
         public var consistentAt: Date
         public var files: Int
+        /// How the files were read; absent from backups made before lifeboat recorded it.
+        public var source: Source?
+
+        /// `data_directory`: read straight from the server's data directory on
+        /// this host (`DataDirectoryCopy`); `pg_basebackup`: streamed by it.
+        public enum Source: String, Codable, Sendable {
+            case dataDirectory = "data_directory"
+            case pgBaseBackup = "pg_basebackup"
+        }
 
         enum CodingKeys: String, CodingKey {
-            case files
+            case files, source
             case walSegmentSize = "wal_segment_size"
             case startSegment = "start_segment"
             case stopSegment = "stop_segment"

@@ -6,14 +6,18 @@ import Postgres
 import Repository
 import Seal
 
-/// `lifeboat backup --type physical`: a base backup streamed by `pg_basebackup`
-/// as a tar stream on its standard output, never written to local disk. Each
-/// entry is checked (no absolute paths, no `..`, no special files) and
-/// hashed; file contents are compressed on every core by `ParallelPacker` into
-/// sealed `data-NNNN` parts; the layout (`files.json`) and PostgreSQL's own
-/// `backup_manifest` are stored beside them. The backup exists — its manifest
-/// is written — only once every WAL segment from its start to its end is in
-/// the repository (archived by `lifeboat wal-push`).
+/// `lifeboat backup --type physical`: a base backup, never written to local
+/// disk on the way. On the database host (the policy's `data_directory` is
+/// this server's and readable) the files are read directly between
+/// `pg_backup_start` and `pg_backup_stop` (`DataDirectoryCopy`); elsewhere
+/// `pg_basebackup` streams them as tar on its standard output, and each entry
+/// is checked (no absolute paths, no `..`, no special files). Either way every
+/// file is hashed once, and file contents are compressed on every core by
+/// `ParallelPacker` into sealed `data-NNNN` parts; the layout (`files.json`)
+/// and, when streamed, PostgreSQL's own `backup_manifest` are stored beside
+/// them. The backup exists — its manifest is written — only once every WAL
+/// segment from its start to its end is in the repository (archived by
+/// `lifeboat wal-push`).
 public struct PhysicalBackup {
     public let policy: Policy
     public let repository: SealedRepository
@@ -39,13 +43,18 @@ public struct PhysicalBackup {
         try ClusterIdentity.confirm(ClusterIdentity(systemIdentifier: facts.systemIdentifier, walSegmentSize: Int(facts.walSegmentSize),
                                                     createdAt: clock()),
                                     in: repository, layout: layout)
-        let pgBaseBackup = try PostgresPrograms(binDirectory: policy.postgres.binDirectory).checked("pg_basebackup", serverMajor: facts.majorVersion)
         let expected = try? connection.query("SELECT sum(pg_database_size(oid))::bigint FROM pg_database").scalar().flatMap { Int64($0) }
 
         let startedAt = clock()
         let id = BackupID.make(at: startedAt)
         do {
-            let streamed = try stream(pgBaseBackup, id: id, expected: expected ?? nil)
+            let streamed: Streamed
+            if let directory = policy.postgres.dataDirectory, DataDirectoryCopy.isDataDirectory(directory, of: facts) {
+                streamed = try copy(directory, connection: connection, id: id, expected: expected ?? nil)
+            } else {
+                let pgBaseBackup = try PostgresPrograms(binDirectory: policy.postgres.binDirectory).checked("pg_basebackup", serverMajor: facts.majorVersion)
+                streamed = try stream(pgBaseBackup, id: id, expected: expected ?? nil)
+            }
             // The server's clock (commit times in WAL come from it), read after the backup ended.
             let consistentAt = try connection.query("SELECT extract(epoch FROM clock_timestamp())::text").scalar()
                 .flatMap { Double($0) }.map { Date(timeIntervalSince1970: $0) } ?? clock()
@@ -54,7 +63,7 @@ public struct PhysicalBackup {
 
             var objects = streamed.parts.map {
                 BackupManifest.StoredObject(name: $0.name, kind: .data, database: nil, format: "blocks",
-                                            plainBytes: $0.plaintextBytes, sha256: $0.sha256, storedBytes: $0.storedBytes)
+                                            plainBytes: $0.plaintextBytes, sha256: "", storedBytes: $0.storedBytes)
             }
             let layoutDocument = PhysicalLayout(blockSize: streamed.blockSize, files: streamed.files,
                                                 parts: streamed.parts.map { .init(name: $0.name, blocks: $0.blocks) })
@@ -87,13 +96,41 @@ public struct PhysicalBackup {
         guard tablespaces.isEmpty else { throw PhysicalBackupError.tablespaces(tablespaces) }
     }
 
-    /// What came out of pg_basebackup.
+    /// What the copy produced.
     struct Streamed {
         var files: [PhysicalLayout.File]
         var parts: [ParallelPacker.Part]
         var blockSize: Int
         var label: BackupLabel
+        /// PostgreSQL's `backup_manifest`: pg_basebackup's, or made for a direct copy.
         var postgresManifest: [UInt8]
+        /// The WAL the backup needs; nil when only the manifest says (streamed).
+        var walRanges: [BackupManifest.PhysicalInfo.WALRange]?
+        var source: BackupManifest.PhysicalInfo.Source
+    }
+
+    func packer(id: String) -> ParallelPacker {
+        let repository = self.repository
+        let layout = self.layout
+        return ParallelPacker(
+            workers: policy.postgres.physicalJobs, compression: policy.compression,
+            partName: { String(format: "data-%04d", $0) },
+            store: { name, body in try repository.putSealed(layout.object(id, name), mode: .createOnly, body).storedBytes }
+        )
+    }
+
+    /// Reads the data directory itself (see `DataDirectoryCopy`).
+    func copy(_ directory: String, connection: PostgresConnection, id: String, expected: Int64?) throws -> Streamed {
+        let packer = packer(id: id)
+        progress.begin("copying the data directory", expectedBytes: expected)
+        defer { progress.end() }
+        do {
+            return try DataDirectoryCopy(connection: connection, root: directory, label: "lifeboat \(id)",
+                                         fastCheckpoint: policy.postgres.fastCheckpoint, packer: packer, progress: progress, clock: clock).run()
+        } catch {
+            packer.abort()
+            throw error
+        }
     }
 
     /// Runs pg_basebackup and repackages its tar stream.
@@ -109,13 +146,7 @@ public struct PhysicalBackup {
                                            timeout: TimeInterval(policy.postgres.walWait.seconds)) { kill(pid, SIGTERM) }
         watchdog.start()
         defer { watchdog.stop() }
-        let repository = self.repository
-        let layout = self.layout
-        let packer = ParallelPacker(
-            workers: policy.postgres.physicalJobs, compression: policy.compression,
-            partName: { String(format: "data-%04d", $0) },
-            store: { name, body in try repository.putSealed(layout.object(id, name), mode: .createOnly, body).storedBytes }
-        )
+        let packer = packer(id: id)
         progress.begin("streaming the base backup", expectedBytes: expected)
         defer { progress.end() }
         var files: [PhysicalLayout.File] = []
@@ -160,7 +191,8 @@ public struct PhysicalBackup {
             let parts = try packer.finish()
             guard let label else { throw PhysicalBackupError.missingFromStream("backup_label") }
             guard let postgresManifest else { throw PhysicalBackupError.missingFromStream("backup_manifest") }
-            return Streamed(files: files, parts: parts, blockSize: packer.blockSize, label: label, postgresManifest: postgresManifest)
+            return Streamed(files: files, parts: parts, blockSize: packer.blockSize, label: label, postgresManifest: postgresManifest,
+                            walRanges: nil, source: .pgBaseBackup)
         } catch {
             packer.abort()
             if let failed = watchdog.fired {
@@ -170,8 +202,22 @@ public struct PhysicalBackup {
         }
     }
 
-    /// Start and end of the WAL the backup needs, from its label and PostgreSQL's manifest.
+    /// Start and end of the WAL the backup needs: from its label and where
+    /// `pg_backup_stop` ended it, or from PostgreSQL's manifest when streamed.
     func recoveryInfo(_ streamed: Streamed, segmentSize: Int, consistentAt: Date) throws -> BackupManifest.PhysicalInfo {
+        let ranges = try streamed.walRanges ?? walRanges(streamed.postgresManifest)
+        guard let last = ranges.last else { throw PhysicalBackupError.malformedStream("backup_manifest has no WAL-Ranges") }
+        let size = UInt64(segmentSize)
+        let stop = WALFileName.segment(timeline: last.timeline, containing: LSN(max(last.endLSN.value, 1) - 1), segmentSize: size)
+        return BackupManifest.PhysicalInfo(
+            walSegmentSize: segmentSize, startSegment: streamed.label.startSegment, stopSegment: stop.description,
+            checkpointLSN: streamed.label.checkpointLSN, walRanges: ranges, consistentAt: consistentAt,
+            files: streamed.files.count, source: streamed.source
+        )
+    }
+
+    /// The `WAL-Ranges` of PostgreSQL's `backup_manifest`.
+    func walRanges(_ postgresManifest: [UInt8]) throws -> [BackupManifest.PhysicalInfo.WALRange] {
         struct PostgresManifest: Decodable {
             struct Range: Decodable {
                 let timeline: UInt32
@@ -188,24 +234,16 @@ public struct PhysicalBackup {
         }
         let decoded: PostgresManifest
         do {
-            decoded = try JSONDecoder().decode(PostgresManifest.self, from: Data(streamed.postgresManifest))
+            decoded = try JSONDecoder().decode(PostgresManifest.self, from: Data(postgresManifest))
         } catch {
             throw PhysicalBackupError.malformedStream("backup_manifest: \(error.localizedDescription)")
         }
-        let ranges = try decoded.ranges.map { range -> BackupManifest.PhysicalInfo.WALRange in
+        return try decoded.ranges.map { range -> BackupManifest.PhysicalInfo.WALRange in
             guard let start = LSN(range.start), let end = LSN(range.end) else {
                 throw PhysicalBackupError.malformedStream("backup_manifest: WAL range \(range.start)–\(range.end)")
             }
             return .init(timeline: range.timeline, startLSN: start, endLSN: end)
         }
-        guard let last = ranges.last else { throw PhysicalBackupError.malformedStream("backup_manifest has no WAL-Ranges") }
-        let size = UInt64(segmentSize)
-        let stop = WALFileName.segment(timeline: last.timeline, containing: LSN(max(last.endLSN.value, 1) - 1), segmentSize: size)
-        return BackupManifest.PhysicalInfo(
-            walSegmentSize: segmentSize, startSegment: streamed.label.startSegment, stopSegment: stop.description,
-            checkpointLSN: streamed.label.checkpointLSN, walRanges: ranges, consistentAt: consistentAt,
-            files: streamed.files.count
-        )
     }
 
     /// Waits until every segment of the backup's WAL ranges is in the repository.

@@ -1,3 +1,4 @@
+import CFileSupport
 import Foundation
 import Seal
 
@@ -83,6 +84,11 @@ final class LocalFile {
     }
 
     /// Writes all of `bytes` at `offset`.
+    /// Starts writing `count` bytes at `offset` back to disk, without waiting (see `lifeboat_start_writeback`).
+    func startWriteback(offset: Int64, count: Int) {
+        _ = lifeboat_start_writeback(descriptor, offset, Int64(count))
+    }
+
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
         guard let base = bytes.baseAddress else { return }
         var done = 0

@@ -11,11 +11,14 @@ public struct WALArchive: Sendable {
     public let repository: SealedRepository
     public let layout: ClusterLayout
     public let compression: Compression
+    /// Threads that compress one pushed file (see `StreamPacking.compressRanges`).
+    public let workers: Int
 
-    public init(repository: SealedRepository, cluster: String, compression: Compression) {
+    public init(repository: SealedRepository, cluster: String, compression: Compression, workers: Int = 1) {
         self.repository = repository
         layout = ClusterLayout(cluster: cluster)
         self.compression = compression
+        self.workers = workers
     }
 
     /// What a push did.
@@ -46,8 +49,16 @@ public struct WALArchive: Sendable {
             return try compare(input, with: key, name: name)
         }
         do {
+            let size = try input.size
+            let descriptor = input.descriptor
             let stored = try repository.putSealed(key, mode: .createOnly) { sealer in
-                _ = try StreamPacking.compress(from: { try input.read(into: $0) }, compression: compression, into: sealer)
+                _ = try StreamPacking.compressRanges(size: size, workers: workers, compression: compression, read: { offset, buffer in
+                    while true {
+                        let n = pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
+                        if n >= 0 { return n }
+                        if errno != EINTR { throw WALArchiveError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
+                    }
+                }, into: sealer)
             }
             return .archived(plainBytes: stored.plaintextBytes, storedBytes: stored.storedBytes)
         } catch StorageError.alreadyExists {

@@ -1,0 +1,118 @@
+import Foundation
+
+/// What a base backup copies from a data directory, with the exclusions
+/// PostgreSQL's own base backup applies (`basebackup.c`): the contents of
+/// `pg_wal` and of the runtime directories (their directories are kept
+/// empty), the server's pid and options files, temporary files, relcache
+/// init files, unlogged relations other than their init fork, and temporary
+/// relations. `global/pg_control` is left out of the walk: it is copied last,
+/// after every other file, as PostgreSQL does.
+///
+/// Paths are relative to the data directory. Entries come in directory order,
+/// parents before their contents. A file or directory that disappears while
+/// the walk runs (a dropped table) is skipped: WAL replay recreates the state.
+struct DataDirectoryWalk {
+    struct Entry: Equatable {
+        enum Kind: Equatable { case file(size: Int64), directory, symlink(target: String) }
+        var path: String
+        var kind: Kind
+        var mode: UInt32
+        var mtime: Int64
+    }
+
+    static let controlFile = "global/pg_control"
+    /// Directories whose contents are not copied (the directory itself is).
+    static let excludedContents: Set<String> = [
+        "pg_wal", "pg_stat_tmp", "pg_replslot", "pg_dynshmem", "pg_notify", "pg_serial", "pg_snapshots", "pg_subtrans",
+    ]
+    /// Top-level files never copied: the running server's, or an earlier backup's.
+    static let excludedFiles: Set<String> = [
+        "postmaster.pid", "postmaster.opts", "postgresql.auto.conf.tmp", "current_logfiles.tmp",
+        "backup_label", "backup_label.old", "tablespace_map", "tablespace_map.old", "backup_manifest",
+    ]
+
+    let root: String
+
+    /// Every entry to copy, `pg_control` excluded.
+    func entries() throws -> [Entry] {
+        var result: [Entry] = []
+        try walk("", into: &result)
+        return result
+    }
+
+    private func walk(_ relative: String, into result: inout [Entry]) throws {
+        let directory = relative.isEmpty ? root : root + "/" + relative
+        guard let stream = opendir(directory) else {
+            if errno == ENOENT, !relative.isEmpty { return }
+            throw LocalFile.Failure(operation: "read the directory", path: directory, code: errno)
+        }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        closedir(stream)
+        names.sort()
+        let unlogged = Self.unloggedRelations(in: names)
+        for name in names {
+            let path = relative.isEmpty ? name : relative + "/" + name
+            if relative.isEmpty, Self.excludedFiles.contains(name) { continue }
+            if path == Self.controlFile || name.hasPrefix("pgsql_tmp") || name.hasPrefix("pg_internal.init") { continue }
+            if Self.isTemporaryRelation(name) || unlogged.contains(Self.relationNode(name)) && !name.hasSuffix("_init") { continue }
+            var status = stat()
+            guard lstat(root + "/" + path, &status) == 0 else {
+                if errno == ENOENT { continue }
+                throw LocalFile.Failure(operation: "read", path: root + "/" + path, code: errno)
+            }
+            let mode = UInt32(status.st_mode) & 0o7777
+            let mtime = Int64(status.st_mtim.tv_sec)
+            switch status.st_mode & S_IFMT {
+            case S_IFREG:
+                result.append(Entry(path: path, kind: .file(size: Int64(status.st_size)), mode: mode, mtime: mtime))
+            case S_IFDIR:
+                result.append(Entry(path: path, kind: .directory, mode: mode, mtime: mtime))
+                if !Self.excludedContents.contains(path) { try walk(path, into: &result) } else if path == "pg_wal" {
+                    result.append(Entry(path: "pg_wal/archive_status", kind: .directory, mode: 0o700, mtime: mtime))
+                }
+            case S_IFLNK where path == "pg_wal":
+                // A WAL directory elsewhere (initdb --waldir) is restored as a plain, empty directory.
+                result.append(Entry(path: path, kind: .directory, mode: 0o700, mtime: mtime))
+                result.append(Entry(path: "pg_wal/archive_status", kind: .directory, mode: 0o700, mtime: mtime))
+            case S_IFLNK:
+                var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+                let length = readlink(root + "/" + path, &buffer, buffer.count - 1)
+                guard length >= 0 else { throw LocalFile.Failure(operation: "read the link", path: root + "/" + path, code: errno) }
+                let target = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                result.append(Entry(path: path, kind: .symlink(target: target), mode: mode, mtime: mtime))
+            default:
+                continue  // sockets, pipes and devices are not data
+            }
+        }
+    }
+
+    /// `t<backend>_<relfilenode>[_fork][.segment]`: a temporary relation.
+    static func isTemporaryRelation(_ name: String) -> Bool {
+        guard name.first == "t" else { return false }
+        let rest = name.dropFirst().split(separator: "_", maxSplits: 1)
+        guard rest.count == 2, !rest[0].isEmpty, rest[0].allSatisfy(\.isASCIIDigit) else { return false }
+        return rest[1].first?.isASCIIDigit == true
+    }
+
+    /// The relfilenode a relation file belongs to ("16384" for "16384_fsm.2"), or "" for other files.
+    static func relationNode(_ name: String) -> Substring {
+        let digits = name.prefix { $0.isASCIIDigit }
+        guard !digits.isEmpty else { return "" }
+        let rest = name.dropFirst(digits.count)
+        guard rest.isEmpty || rest.first == "_" || rest.first == "." else { return "" }
+        return digits
+    }
+
+    /// The relfilenodes in a directory that have an init fork: unlogged relations.
+    static func unloggedRelations(in names: [String]) -> Set<Substring> {
+        Set(names.filter { $0.hasSuffix("_init") }.map(relationNode).filter { !$0.isEmpty })
+    }
+}
+
+private extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}
