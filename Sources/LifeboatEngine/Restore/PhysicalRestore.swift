@@ -64,9 +64,10 @@ public struct PhysicalRestore {
             .plan(request.target, backup: request.backup)
         let backup = plan.backup
 
+        // The layout is read and checked before the directory is touched: a damaged or hostile one leaves nothing behind.
+        let physicalLayout = try RepositoryJSON.decode(PhysicalLayout.self, from: try repository.readBackupObject("files.json", of: backup, layout: layout))
         let owner = try FileOwner.forOSUser(policy.postgres.osUser)
         let destination = try prepareDirectory(request.dataDirectory, delta: request.delta, owner: owner)
-        let physicalLayout = try RepositoryJSON.decode(PhysicalLayout.self, from: try repository.readBackupObject("files.json", of: backup, layout: layout))
         if request.delta {
             // First of all, make the directory unstartable until the restore is complete.
             unlink(destination + "/" + DataDirectoryWriter.controlFile)
