@@ -60,7 +60,9 @@ public struct PhysicalRestore {
     public func run(_ request: Request) throws -> Outcome {
         let archive = WALArchive(repository: repository, cluster: policy.name, compression: policy.compression)
         let catalog = BackupCatalog(repository: repository, cluster: policy.name)
-        let plan = try RecoveryPlanner(backups: try catalog.backups(), archive: archive, timeline: request.timeline)
+        let contents = try catalog.contents()
+        if let damaged = contents.damaged.first(where: { $0.id == request.backup }) { throw damaged }
+        let plan = try RecoveryPlanner(backups: contents.backups, archive: archive, timeline: request.timeline)
             .plan(request.target, backup: request.backup)
         let backup = plan.backup
 
