@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "S3Tests", dependencies: ["S3", "Repository", "Seal", "LifeboatTestSupport"]),
         // Expected/ holds the expected output of `lifeboat schedule`, read at run time.
         .testTarget(name: "EngineTests", dependencies: ["LifeboatEngine", "LifeboatTestSupport"], exclude: ["Expected"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["lifeboat", "LifeboatTestSupport", "LifeboatEngine", "Repository"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["lifeboat", "LifeboatTestSupport", "LifeboatEngine", "Repository", "Pipeline", "Archive", "ExternalProgram"]),
     ],
     swiftLanguageModes: [.v6]
 )

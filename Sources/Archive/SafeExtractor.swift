@@ -125,13 +125,14 @@ public struct SafeExtractor {
             guard !target.hasPrefix("/") else {
                 throw ArchiveError.unsafeEntry(path: info.path, reason: "symbolic link to absolute path '\(target)'")
             }
-            // Resolve the target lexically from the link's own directory.
-            var depth = Self.components(info.path).count - 1
-            for part in Self.components(target) {
-                if part == ".." { depth -= 1 } else { depth += 1 }
-                if depth < 0 {
-                    throw ArchiveError.unsafeEntry(path: info.path, reason: "symbolic link '\(target)' points outside the destination")
-                }
+            // Links point down only: no '..' at all. A lexical check of '..' is not
+            // enough, as other links on the way change what '..' means (`d/t -> ..`
+            // then `s -> d/t/..` leaves the destination though each looks inside).
+            guard !Self.components(target).contains("..") else {
+                throw ArchiveError.unsafeEntry(path: info.path, reason: "symbolic link '\(target)' contains '..' and could point outside the destination")
+            }
+            guard !Self.components(target).isEmpty else {
+                throw ArchiveError.unsafeEntry(path: info.path, reason: "symbolic link with an empty target")
             }
         }
     }

@@ -27,7 +27,8 @@ enum LifeboatExit: Int32 {
         switch error {
         case is PolicyError, is S3ConfigurationError, is ScheduleError:
             return .badPolicy
-        case is RepositoryLock.Error:
+        case let error as RepositoryLock.Error:
+            if case .damaged = error { return .integrity }
             return .locked
         case let error as DrillError:
             switch error {
@@ -39,6 +40,8 @@ enum LifeboatExit: Int32 {
             case .missingWAL, .partMismatch: return .integrity
             default: return .failure
             }
+        case is BackupCatalog.DamagedManifest, is UnsafeLayoutError:
+            return .integrity
         case is BlockUnpackingError:
             return .integrity
         case let error as WALArchiveError:
@@ -56,7 +59,7 @@ enum LifeboatExit: Int32 {
         case let error as KeyringError:
             switch error {
             case .noSlotOpens, .noSlotOfKind: return .cannotUnlock
-            case .malformedSlot, .malformedKeyring: return .integrity
+            case .malformedSlot, .malformedKeyring, .damagedHeader: return .integrity
             case .notARepository: return .badPolicy
             default: return .failure
             }

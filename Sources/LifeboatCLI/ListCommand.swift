@@ -15,7 +15,7 @@ struct ListCommand: AsyncParsableCommand {
             JSON keys: backups[{id, type, started_at, finished_at, size_bytes, stored_bytes, timeline, start_lsn, stop_lsn,
             databases}], wal{timelines[{timeline, first, last, segments, stored_bytes}], first, last,
             gaps[{timeline, from, to, missing}]}, recoverable{from, to, from_lsn, to_lsn, from_backup} (null without a
-            usable physical backup).
+            usable physical backup), damaged[{id, object, error}]: backups whose manifest cannot be read (exit code 5).
             """
     )
 
@@ -28,16 +28,18 @@ struct ListCommand: AsyncParsableCommand {
         try await runCommand {
             let policy = try policyOption.load()
             let repository = try RepositoryAccess.unlock(policy)
-            let backups = try BackupCatalog(repository: repository, cluster: policy.name).backups()
+            let contents = try BackupCatalog(repository: repository, cluster: policy.name).contents()
+            let backups = contents.backups
             let archive = WALArchive(repository: repository, cluster: policy.name, compression: policy.compression)
             let entries = try archive.entries()
             let coverage = WALCoverage(entries: entries, segmentSize: try archive.segmentSize(), path: try archive.path(through: entries))
             let window = try RecoveryPlanner(backups: backups, archive: archive).window()
+            for damaged in contents.damaged { Console.error(damaged.localizedDescription) }
             if json {
-                try Console.json(ListReport(backups: backups.map(BackupReport.init), coverage: coverage, window: window))
-                return .success
+                try Console.json(ListReport(backups: backups.map(BackupReport.init), damaged: contents.damaged, coverage: coverage, window: window))
+                return contents.damaged.isEmpty ? .success : .integrity
             }
-            if backups.isEmpty {
+            if backups.isEmpty, contents.damaged.isEmpty {
                 Console.line("no backups of \(policy.name) yet")
             } else {
                 let now = Date()
@@ -45,7 +47,8 @@ struct ListCommand: AsyncParsableCommand {
                     [b.id, b.type.rawValue, DurationFormat.string(now.timeIntervalSince(b.finishedAt)) + " ago",
                      DurationFormat.string(b.duration), ByteFormat.string(b.sizeBytes), ByteFormat.string(b.storedBytes)]
                 }
-                Table.print(header: ["ID", "TYPE", "AGE", "DURATION", "SIZE", "STORED"], rows: rows)
+                let damagedRows = contents.damaged.map { [$0.id, "DAMAGED", "-", "-", "-", "-"] }
+                Table.print(header: ["ID", "TYPE", "AGE", "DURATION", "SIZE", "STORED"], rows: rows + damagedRows)
             }
             if !coverage.timelines.isEmpty {
                 Console.line("")
@@ -58,7 +61,7 @@ struct ListCommand: AsyncParsableCommand {
             if let window {
                 Console.line("recoverable: \(window)")
             }
-            return .success
+            return contents.damaged.isEmpty ? .success : .integrity
         }
     }
 }
@@ -66,6 +69,7 @@ struct ListCommand: AsyncParsableCommand {
 /// `list --json`.
 struct ListReport: Encodable {
     let backups: [BackupReport]
+    let damaged: [BackupCatalog.DamagedManifest]
     let coverage: WALCoverage
     let window: RecoveryWindow?
 
@@ -102,6 +106,7 @@ struct ListReport: Encodable {
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(backups, forKey: .backups)
+        try c.encode(damaged.map { ["id": $0.id, "object": $0.object, "error": $0.reason] }, forKey: .damaged)
         try c.encode(WAL(coverage: coverage), forKey: .wal)
         if let window {
             try c.encode(Recoverable(window: window), forKey: .recoverable)
@@ -109,7 +114,7 @@ struct ListReport: Encodable {
             try c.encodeNil(forKey: .recoverable)
         }
     }
-    enum Keys: String, CodingKey { case backups, wal, recoverable }
+    enum Keys: String, CodingKey { case backups, damaged, wal, recoverable }
 }
 
 /// A plain text table with columns padded to their widest cell.

@@ -52,9 +52,14 @@ struct PruneCommand: AsyncParsableCommand {
             run.details = (dryRun ? "would delete" : "deleted") + " \(outcome.plan.deleted.count) backup(s)"
                 + (outcome.plan.deleted.isEmpty ? "" : " (\(outcome.plan.deleted.map(\.id).joined(separator: ", ")))")
                 + ", \(outcome.deletedWAL.count) WAL file(s), \(outcome.garbage.count) garbage item(s); kept \(outcome.plan.kept.count) backup(s)"
+            let status: LifeboatExit = outcome.damaged.isEmpty ? .success : .integrity
+            for damaged in outcome.damaged {
+                Console.error(damaged.localizedDescription + "; prune keeps it and deletes no WAL until it is repaired or removed")
+            }
+            if !outcome.damaged.isEmpty { run.failure = "\(outcome.damaged.count) backup(s) with a damaged manifest" }
             if json {
                 try Console.json(PruneReport(outcome, now: at))
-                return .success
+                return status
             }
             let rows = outcome.plan.kept.map { kept in
                 [kept.backup.id, kept.backup.type.rawValue, "keep", kept.reasons.map(\.rawValue).joined(separator: ", ")]
@@ -68,7 +73,7 @@ struct PruneCommand: AsyncParsableCommand {
             Console.line("WAL: \(verb) \(outcome.deletedWAL.count) file(s)"
                 + (outcome.plan.walKeptFrom == nil ? "" : "; kept from the oldest kept physical backup's start on"))
             if !outcome.garbage.isEmpty { Console.line("garbage of crashed runs: \(verb) \(outcome.garbage.count) item(s)") }
-            return .success
+            return status
         }
     }
 }
@@ -95,7 +100,8 @@ struct PruneReport: Encodable {
         }
     }
 
-    let ok = true
+    let ok: Bool
+    let damaged: [String]
     let dryRun: Bool
     let now: Date
     let kept: [Backup]
@@ -104,6 +110,8 @@ struct PruneReport: Encodable {
     let garbage: [String]
 
     init(_ outcome: Pruner.Outcome, now: Date) {
+        ok = outcome.damaged.isEmpty
+        damaged = outcome.damaged.map(\.id)
         dryRun = outcome.dryRun
         self.now = now
         kept = outcome.plan.kept.map { Backup(id: $0.backup.id, type: $0.backup.type.rawValue, startedAt: $0.backup.startedAt, reasons: $0.reasons.map(\.rawValue)) }
@@ -113,7 +121,7 @@ struct PruneReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case ok, now, kept, deleted, wal, garbage
+        case ok, now, kept, deleted, damaged, wal, garbage
         case dryRun = "dry_run"
     }
 }

@@ -30,13 +30,19 @@ struct VerifyCommand: AsyncParsableCommand {
             let repository = try RepositoryAccess.unlock(policy)
             run.attach(repository, cluster: policy.name)
             let catalog = BackupCatalog(repository: repository, cluster: policy.name)
-            let manifests = all ? try catalog.backups() : [try catalog.resolve(backup ?? "latest")]
+            // With --all, a damaged manifest is one failed backup among the others; a named one fails outright (exit 5).
+            let contents = all ? try catalog.contents() : nil
+            let manifests = try contents?.backups ?? [try catalog.resolve(backup ?? "latest")]
             if all {
                 run.target = "all backups"
             } else if let only = manifests.first {
                 run.backup(only)
             }
-            let report = BackupVerifier(repository: repository, cluster: policy.name, progress: ProgressDisplay.make(json: json)).verify(manifests)
+            var report = BackupVerifier(repository: repository, cluster: policy.name, progress: ProgressDisplay.make(json: json)).verify(manifests)
+            for damaged in contents?.damaged ?? [] {
+                report.backups.append(.init(id: damaged.id, ok: false, objects: [.init(name: "manifest.json", ok: false, detail: damaged.reason)]))
+                report.ok = false
+            }
             let bad = report.backups.flatMap(\.objects).filter { !$0.ok }.count + (report.wal?.ok == false ? 1 : 0)
             run.details = "\(report.backups.count) backup(s), \(report.backups.flatMap(\.objects).count) object(s) checked"
             if bad > 0 { run.failure = "\(bad) object(s) failed verification" }

@@ -92,12 +92,14 @@ public enum KeyringError: Error, LocalizedError, Equatable {
     case generationInUse(UInt32, objects: Int, example: String)
     case currentGeneration(UInt32)
     case notARepository(location: String)
+    /// `repository.json` exists but is not a readable header.
+    case damagedHeader(location: String)
     case alreadyInitialised(location: String, id: String)
 
     public var errorDescription: String? {
         switch self {
         case let .noSlotOpens(kind, repository):
-            return "cannot unlock the repository at \(repository): the \(kind) opens none of its key slots (wrong \(kind)?)"
+            return "cannot unlock the repository at \(repository): the \(kind) opens none of its key slots (wrong \(kind), or its slot was altered?)"
         case let .noSlotOfKind(kind, repository):
             return "cannot unlock the repository at \(repository): it has no \(kind) slot; add one with `lifeboat key add` using a secret that works"
         case let .malformedSlot(detail):
@@ -114,6 +116,9 @@ public enum KeyringError: Error, LocalizedError, Equatable {
             return "key generation \(id) still seals \(count) object(s), e.g. \(example); it can be retired once prune has removed them"
         case let .currentGeneration(id):
             return "key generation \(id) is the current one; rotate first, then retire it once nothing uses it"
+        case let .damagedHeader(location):
+            return "the repository header \(location)/repository.json is damaged (not valid JSON); restore it from a copy of the repository, "
+                + "or rewrite it from runbooks/repository-format.md with the repository's id"
         case let .notARepository(location):
             return "\(location) is not a lifeboat repository (no repository.json); create one with `lifeboat init`"
         case let .alreadyInitialised(location, id):

@@ -47,9 +47,14 @@ public final class RepositoryLock {
 
     public enum Error: Swift.Error, LocalizedError, Equatable {
         case held(name: String, by: LockHolder?)
+        /// The lock object exists but cannot be read (altered, truncated, another key).
+        case damaged(name: String, reason: String)
 
         public var errorDescription: String? {
             switch self {
+            case let .damaged(name, reason):
+                return "the lock \(name) exists but cannot be read (\(reason)); if no lifeboat run is active on any host, "
+                    + "delete the lock object \(name) from the repository"
             case let .held(name, holder):
                 let who = holder.map { "by \($0.summary)" } ?? "by another lifeboat run on this host"
                 var text = "the lock \(name) is held \(who)"
@@ -80,7 +85,14 @@ public final class RepositoryLock {
                     try repository.putSealed(name, bytes: bytes, mode: .createOnly)
                     return RepositoryLock(name: name, holder: holder, repository: repository, localFile: localFile)
                 } catch StorageError.alreadyExists(_) where attempt == 0 {
-                    let existing = try currentHolder(name, in: repository)
+                    let existing: LockHolder
+                    do {
+                        existing = try currentHolder(name, in: repository)
+                    } catch StorageError.notFound {
+                        continue // released meanwhile: try again
+                    } catch {
+                        throw Error.damaged(name: name, reason: error.localizedDescription)
+                    }
                     guard existing.host == holder.host, !isAlive(existing.pid) else {
                         throw Error.held(name: name, by: existing)
                     }

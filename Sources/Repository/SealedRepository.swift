@@ -42,7 +42,12 @@ public final class SealedRepository: @unchecked Sendable {
         } catch StorageError.notFound {
             throw KeyringError.notARepository(location: storage.location)
         }
-        let header = try RepositoryJSON.decode(RepositoryHeader.self, from: bytes)
+        let header: RepositoryHeader
+        do {
+            header = try RepositoryJSON.decode(RepositoryHeader.self, from: bytes)
+        } catch {
+            throw KeyringError.damagedHeader(location: storage.location)
+        }
         guard header.format == RepositoryHeader.formatName, header.version == RepositoryHeader.currentVersion else {
             throw KeyringError.notARepository(location: storage.location)
         }
@@ -77,7 +82,7 @@ public final class SealedRepository: @unchecked Sendable {
     /// Opens the repository with the first secret that opens a slot of its kind.
     public static func unlock(storage: Storage, secrets: [UnlockSecret]) throws -> SealedRepository {
         let header = try readHeader(storage)
-        let slots = try listSlots(storage)
+        let (slots, damaged) = try listSlots(storage)
         var failure: KeyringError = .noSlotOfKind(kind: "key file or passphrase", repository: storage.location)
         for secret in secrets {
             let candidates = slots.filter { $0.kind == secret.kind }
@@ -94,17 +99,30 @@ public final class SealedRepository: @unchecked Sendable {
             }
             failure = .noSlotOpens(kind: kindName, repository: storage.location)
         }
+        // A damaged slot is skipped while another opens; when none does, it is the likelier cause.
+        if let first = damaged.first { throw KeyringError.malformedSlot(first) }
         throw failure
     }
 
-    static func listSlots(_ storage: Storage) throws -> [KeySlot] {
-        try storage.list(prefix: KeySlot.directory).filter { $0.key.hasSuffix(".json") }.map { info in
+    /// The key slots that can be read, and a description of each that cannot
+    /// (not JSON, fields missing): one damaged slot must not lock out the others.
+    static func listSlots(_ storage: Storage) throws -> (slots: [KeySlot], damaged: [String]) {
+        var slots: [KeySlot] = []
+        var damaged: [String] = []
+        for info in try storage.list(prefix: KeySlot.directory) where info.key.hasSuffix(".json") {
+            let bytes: [UInt8]
             do {
-                return try RepositoryJSON.decode(KeySlot.self, from: try storage.get(info.key, limit: 64 * 1024))
-            } catch let error as DecodingError {
-                throw KeyringError.malformedSlot("\(info.key): \(error)")
+                bytes = try storage.get(info.key, limit: 64 * 1024)
+            } catch StorageError.notFound {
+                continue
+            }
+            do {
+                slots.append(try RepositoryJSON.decode(KeySlot.self, from: bytes))
+            } catch {
+                damaged.append("\(info.key) is not a valid key slot (altered or truncated)")
             }
         }
+        return (slots, damaged)
     }
 
     static func readKeyring(storage: Storage, repositoryKey: SecretKey) throws -> Keyring {
@@ -181,7 +199,7 @@ public final class SealedRepository: @unchecked Sendable {
 
     // MARK: Key management (callers hold the keys lock)
 
-    public func slots() throws -> [KeySlot] { try Self.listSlots(storage) }
+    public func slots() throws -> [KeySlot] { try Self.listSlots(storage).slots }
 
     /// Adds a slot for `secret`, wrapping the same repository key.
     public func addSlot(_ secret: UnlockSecret, kdf: KeySlot.KDF, now: Date) throws -> KeySlot {

@@ -62,6 +62,25 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: destination).isEmpty)
     }
 
+    /// Each link looks inside on its own (`deep/t -> ..`, `s -> deep/t/..`), but
+    /// together `s` is the destination's parent: links with '..' are refused.
+    @Test func refusesChainedLinksThatLeaveTogether() throws {
+        let outer = try TemporaryDirectory()
+        defer { outer.remove() }
+        let destination = outer.appending("dest")
+        try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: false)
+        let reader = try Self.archive([
+            (ArchiveEntryInfo(path: "deep", kind: .directory, permissions: 0o700), []),
+            (ArchiveEntryInfo(path: "deep/t", kind: .symlink(target: "..")), []),
+            (ArchiveEntryInfo(path: "s", kind: .symlink(target: "deep/t/..")), []),
+            Self.file("s/lifeboat-escape-chain", "x"),
+        ])
+        #expect(throws: ArchiveError.self) { try SafeExtractor(destination: destination).extract(from: reader) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outer.path) == ["dest"])
+        #expect(throws: ArchiveError.self) { try SafeExtractor.validate(ArchiveEntryInfo(path: "deep/t", kind: .symlink(target: ".."))) }
+        try SafeExtractor.validate(ArchiveEntryInfo(path: "pgdata/link", kind: .symlink(target: "sub/PG_VERSION")))
+    }
+
     @Test func refusesToWriteThroughASymlinkPlantedEarlier() throws {
         let outer = try TemporaryDirectory()
         defer { outer.remove() }

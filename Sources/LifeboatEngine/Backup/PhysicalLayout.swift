@@ -1,4 +1,5 @@
 import Foundation
+import Archive
 import Pipeline
 
 /// `<cluster>/backups/<id>/files.json` (sealed): how a physical backup's data
@@ -78,5 +79,64 @@ public struct PhysicalLayout: Codable, Sendable, Equatable {
         }
         guard !owner.contains(-1) else { throw BlockUnpackingError.shorterThanListed }
         return owner
+    }
+}
+
+/// A `files.json` that authenticated but describes something no backup can
+/// be: paths or links leaving the data directory, sizes and offsets that
+/// overflow or overlap, blocks that do not add up. An integrity failure
+/// (exit code 5); nothing is written.
+public struct UnsafeLayoutError: Error, LocalizedError, Equatable {
+    public let reason: String
+    public var errorDescription: String? { "files.json cannot be restored safely: \(reason)" }
+}
+
+extension PhysicalLayout {
+    /// Largest file or stream position accepted: 2^50 bytes (1 PiB), far from overflow.
+    static let largestPosition: Int64 = 1 << 50
+
+    /// Decodes and checks the layout before anything trusts it.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(blockSize: try c.decode(Int.self, forKey: .blockSize), files: try c.decode([File].self, forKey: .files),
+                  parts: try c.decode([Part].self, forKey: .parts))
+        try validate()
+    }
+
+    /// Every entry stays inside the destination, every regular file has a
+    /// sane, non-overlapping place in the stream, and the parts list exactly
+    /// as many blocks as the stream has.
+    public func validate() throws {
+        guard (512...(1 << 30)).contains(blockSize) else { throw UnsafeLayoutError(reason: "block size \(blockSize) is out of range") }
+        var paths = Set<String>()
+        for file in files {
+            let kind: ArchiveEntryKind = switch file.type {
+            case .file: .file
+            case .directory: .directory
+            case .symlink: .symlink(target: file.target ?? "")
+            }
+            do {
+                try SafeExtractor.validate(ArchiveEntryInfo(path: file.path, kind: kind))
+            } catch {
+                throw UnsafeLayoutError(reason: error.localizedDescription)
+            }
+            guard paths.insert(file.path).inserted else { throw UnsafeLayoutError(reason: "'\(file.path)' is listed twice") }
+            if file.type == .file {
+                guard let size = file.size, let offset = file.offset, (0...Self.largestPosition).contains(size),
+                      (0...Self.largestPosition).contains(offset) else {
+                    throw UnsafeLayoutError(reason: "'\(file.path)' has an impossible size or offset (\(file.size.map(String.init) ?? "none"), \(file.offset.map(String.init) ?? "none"))")
+                }
+            }
+        }
+        var end: Int64 = 0
+        for file in regularFiles {
+            let offset = file.offset ?? 0
+            guard offset >= end else { throw UnsafeLayoutError(reason: "'\(file.path)' overlaps the file before it in the stream") }
+            end = offset + (file.size ?? 0)
+        }
+        let listed = parts.reduce(0) { $0 + $1.blocks.count }
+        guard listed == blockCount else {
+            throw UnsafeLayoutError(reason: "the parts hold \(listed) block(s), the files need \(blockCount)")
+        }
     }
 }

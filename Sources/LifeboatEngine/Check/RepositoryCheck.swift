@@ -27,7 +27,12 @@ public struct RepositoryCheck {
         var findings = [Finding(name: "repository keys", status: .ok, detail: "unlocked with slot \(repository.unlockedSlot) at \(policy.repository.url)")]
         findings.append(writable(repository))
         do {
-            let backups = try BackupCatalog(repository: repository, cluster: policy.name).backups()
+            let contents = try BackupCatalog(repository: repository, cluster: policy.name).contents()
+            let backups = contents.backups
+            for damaged in contents.damaged {
+                findings.append(Finding(name: "backup \(damaged.id)", status: .problem, detail: "manifest cannot be read: \(damaged.reason)",
+                                        hint: "restore another backup meanwhile; see runbooks/corrupted-repository.md"))
+            }
             let runs = try RunHistory(repository: repository, cluster: policy.name).runs().filter { $0.command == "backup" }
             for type in BackupManifest.BackupType.allCases {
                 let own = backups.filter { $0.type == type }

@@ -13,8 +13,9 @@ public enum PolicyLoader {
         let text: String
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            guard let decoded = String(data: data, encoding: .utf8) else {
-                throw PolicyError(file: path, line: nil, field: nil, message: "is not UTF-8 text")
+            guard let decoded = String(validating: Array(data), as: UTF8.self) else {
+                throw PolicyError(file: path, line: firstInvalidUTF8Line(Array(data)), field: nil,
+                                  message: "is not UTF-8 text (binary bytes or another encoding); save it as UTF-8")
             }
             text = decoded
         } catch let error as PolicyError {
@@ -23,6 +24,18 @@ public enum PolicyLoader {
             throw PolicyError(file: path, line: nil, field: nil, message: "cannot read: \(error.localizedDescription)")
         }
         return try parse(text, file: path)
+    }
+
+    /// The 1-based line holding the first byte that is not valid UTF-8.
+    static func firstInvalidUTF8Line(_ bytes: [UInt8]) -> Int {
+        var line = 1, start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            if String(validating: bytes[start..<end], as: UTF8.self) == nil { return line }
+            line += 1
+            start = end + 1
+        }
+        return line
     }
 
     /// Parses policy text; `file` is used in messages.
@@ -48,8 +61,11 @@ public enum PolicyLoader {
         case let .duplicatedKeysInMapping(duplicates, context):
             let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
             return PolicyError(file: file, line: context.mark.line, field: nil, message: "\(names) appears twice in the same mapping")
-        case let .reader(problem, _, _, _):
-            return PolicyError(file: file, line: nil, field: nil, message: "not valid YAML: \(problem)")
+        case let .reader(problem, offset, value, yaml):
+            // The offset counts characters; the line is one more than the line breaks before it.
+            let line = offset.map { yaml.prefix($0).reduce(1) { $1 == "\n" || $1 == "\r\n" ? $0 + 1 : $0 } }
+            let character = UInt32(exactly: value).map { String(format: " (U+%04X)", $0) } ?? ""
+            return PolicyError(file: file, line: line ?? 1, field: nil, message: "not valid YAML: \(problem)\(character)")
         default:
             return PolicyError(file: file, line: nil, field: nil, message: "not valid YAML: \(error)")
         }

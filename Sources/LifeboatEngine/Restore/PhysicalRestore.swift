@@ -60,13 +60,16 @@ public struct PhysicalRestore {
     public func run(_ request: Request) throws -> Outcome {
         let archive = WALArchive(repository: repository, cluster: policy.name, compression: policy.compression)
         let catalog = BackupCatalog(repository: repository, cluster: policy.name)
-        let plan = try RecoveryPlanner(backups: try catalog.backups(), archive: archive, timeline: request.timeline)
+        let contents = try catalog.contents()
+        if let damaged = contents.damaged.first(where: { $0.id == request.backup }) { throw damaged }
+        let plan = try RecoveryPlanner(backups: contents.backups, archive: archive, timeline: request.timeline)
             .plan(request.target, backup: request.backup)
         let backup = plan.backup
 
+        // The layout is read and checked before the directory is touched: a damaged or hostile one leaves nothing behind.
+        let physicalLayout = try RepositoryJSON.decode(PhysicalLayout.self, from: try repository.readBackupObject("files.json", of: backup, layout: layout))
         let owner = try FileOwner.forOSUser(policy.postgres.osUser)
         let destination = try prepareDirectory(request.dataDirectory, delta: request.delta, owner: owner)
-        let physicalLayout = try RepositoryJSON.decode(PhysicalLayout.self, from: try repository.readBackupObject("files.json", of: backup, layout: layout))
         if request.delta {
             // First of all, make the directory unstartable until the restore is complete.
             unlink(destination + "/" + DataDirectoryWriter.controlFile)

@@ -35,13 +35,17 @@ public struct Pruner {
         public var walKeptFrom: String?
         public var garbage: [String]
         public var dryRun: Bool
+        /// Backups whose manifest cannot be read: never deleted, and while there
+        /// is one no WAL is deleted either (what it needs is unknown).
+        public var damaged: [BackupCatalog.DamagedManifest] = []
     }
 
     public func run(now: Date, dryRun: Bool) throws -> Outcome {
         let lock = dryRun ? nil : try RepositoryLock.acquire(layout.runLock, in: repository, command: "prune", now: Date(), warn: progress.warning)
         defer { lock?.release() }
 
-        let manifests = try BackupCatalog(repository: repository, cluster: policy.name).backups()
+        let contents = try BackupCatalog(repository: repository, cluster: policy.name).contents()
+        let manifests = contents.backups
         let pinned = try BackupPins(repository: repository, cluster: policy.name).pinned()
         let archive = WALArchive(repository: repository, cluster: policy.name, compression: policy.compression)
         let entries = try archive.entries()
@@ -52,15 +56,16 @@ public struct Pruner {
         let plan = RetentionPlan.make(backups: manifests.map { RetentionCandidate($0, pinned: pinned) }, wal: segments,
                                       settings: policy.retention, timeZone: policy.timeZone, now: now)
 
-        let staleWAL = plan.walKeptFrom.map { first in
+        let staleWAL = !contents.damaged.isEmpty ? [] : plan.walKeptFrom.map { first in
             entries.filter { $0.file.kind != .timelineHistory && $0.file.number(segmentSize: segmentSize) < first }.map(\.file)
         } ?? []
         let keptFrom = plan.walKeptFrom.map { path.file($0).description }
-        let complete = Set(manifests.map(\.id))
+        // A damaged manifest's backup is not the garbage of a crashed run.
+        let complete = Set(manifests.map(\.id) + contents.damaged.map(\.id))
         let garbage = try unfinishedBackups(complete: complete, now: now)
         if dryRun {
             return Outcome(plan: plan, deletedWAL: staleWAL.map(\.description), walKeptFrom: keptFrom,
-                           garbage: garbage, dryRun: true)
+                           garbage: garbage, dryRun: true, damaged: contents.damaged)
         }
 
         progress.begin("deleting \(plan.deleted.count) backup(s)", expectedBytes: nil)
@@ -77,7 +82,7 @@ public struct Pruner {
         }
         let leftovers = try repository.storage.removeLeftovers(olderThan: now.addingTimeInterval(-grace))
         return Outcome(plan: plan, deletedWAL: staleWAL.map(\.description), walKeptFrom: keptFrom,
-                       garbage: garbage + leftovers, dryRun: false)
+                       garbage: garbage + leftovers, dryRun: false, damaged: contents.damaged)
     }
 
     /// Backups with objects but no manifest whose newest object is older than the grace period.

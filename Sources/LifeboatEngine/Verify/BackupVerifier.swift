@@ -22,12 +22,14 @@ public struct BackupVerifier {
         public var name: String
         public var ok: Bool
         public var detail: String
+        public init(name: String, ok: Bool, detail: String) { self.name = name; self.ok = ok; self.detail = detail }
     }
 
     public struct BackupResult: Codable, Sendable, Equatable {
         public var id: String
         public var ok: Bool
         public var objects: [ObjectResult]
+        public init(id: String, ok: Bool, objects: [ObjectResult]) { self.id = id; self.ok = ok; self.objects = objects }
     }
 
     /// `{"ok": …, "backups": [{"id", "ok", "objects": [{"name", "ok", "detail"}]}],
