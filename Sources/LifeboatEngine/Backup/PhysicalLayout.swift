@@ -61,9 +61,11 @@ public struct PhysicalLayout: Codable, Sendable, Equatable {
 
     public var blockCount: Int { Int((streamLength + Int64(blockSize) - 1) / Int64(blockSize)) }
 
-    /// The length of block `block` (the last one may be shorter).
-    public func blockLength(_ block: Int) -> Int {
-        Int(min(Int64(blockSize), streamLength - Int64(block) * Int64(blockSize)))
+    /// The lengths of `blocks` (the last block of the stream may be shorter),
+    /// with the stream's length worked out once.
+    public func blockLengths(_ blocks: [Int]) -> [Int] {
+        let length = streamLength
+        return blocks.map { Int(min(Int64(blockSize), length - Int64($0) * Int64(blockSize))) }
     }
 
     /// For each block, the index of the part that holds it. Throws unless

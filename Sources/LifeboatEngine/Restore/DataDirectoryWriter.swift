@@ -54,7 +54,7 @@ final class DataDirectoryWriter: @unchecked Sendable {
         destination + "/" + (file.path == Self.controlFile ? Self.controlFileInProgress : file.path)
     }
 
-    /// Directories, symbolic links and empty files to be filled.
+    /// Directories, symbolic links and empty files (the others are created as they are written).
     func prepare() throws {
         // Whatever control file is there goes first: until the restored one is
         // put in place at the very end, the directory cannot be started.
@@ -71,9 +71,15 @@ final class DataDirectoryWriter: @unchecked Sendable {
             if lstat(target, &status) == 0 { continue }
             guard symlink(file.target ?? "", target) == 0 else { throw LocalFile.Failure(operation: "create link", path: target, code: errno) }
         }
+        // Files with content are created by the workers as they write them, so
+        // that creating thousands of files overlaps decompression; what a
+        // delta restore rewrites goes first, empty files are made here.
         for file in files where !keep.contains(file.path) {
-            let created = try LocalFile(path: path(of: file), flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
-            try created.close()
+            if (file.size ?? 0) > 0 {
+                guard unlink(path(of: file)) == 0 || errno == ENOENT else { throw LocalFile.Failure(operation: "remove", path: path(of: file), code: errno) }
+            } else {
+                try LocalFile(path: path(of: file), flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600).close()
+            }
         }
     }
 
@@ -115,7 +121,7 @@ final class DataDirectoryWriter: @unchecked Sendable {
         defer { buffer.deallocate() }
         var open: (index: Int, file: LocalFile)?
         var total: Int64 = 0
-        try StreamPacking.unpackBlocks(from: try repository.openSealed(key), blockLengths: part.blocks.map(layout.blockLength),
+        try StreamPacking.unpackBlocks(from: try repository.openSealed(key), blockLengths: layout.blockLengths(part.blocks),
                                        compression: compression, buffer: buffer) { blockNumber, bytes in
             try hasher?.update(bytes)
             total += Int64(bytes.count)
@@ -130,7 +136,7 @@ final class DataDirectoryWriter: @unchecked Sendable {
                 if n > 0, !keep.contains(file.path) {
                     if open?.index != fileIndex {
                         try open?.file.close()
-                        open = (fileIndex, try LocalFile(path: path(of: file), flags: O_WRONLY))
+                        open = (fileIndex, try LocalFile(path: path(of: file), flags: O_WRONLY | O_CREAT, mode: 0o600))
                     }
                     guard let base = bytes.baseAddress else { break }
                     try open?.file.write(UnsafeRawBufferPointer(start: base + consumed, count: n), at: position - start)

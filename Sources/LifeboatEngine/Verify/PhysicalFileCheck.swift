@@ -18,6 +18,7 @@ struct PhysicalFileCheck {
         let files = physical.regularFiles
         let blockSize = Int64(physical.blockSize)
         let owner = try physical.blockOwners()
+        let lengths = physical.blockLengths(Array(owner.indices))
         var readers: [Int: ArchiveReader] = [:]
         var remaining = physical.parts.map(\.blocks.count)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: physical.blockSize, alignment: 64)
@@ -43,7 +44,7 @@ struct PhysicalFileCheck {
                 readers[part] = reader
             }
             guard let reader = readers[part] else { continue }
-            let length = physical.blockLength(block)
+            let length = lengths[block]
             var filled = 0
             while filled < length {
                 let n = try reader.readData(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<length]))
