@@ -36,6 +36,17 @@ public enum StreamPacking {
         return Summary(plaintextBytes: total, sha256: try hasher.finish().hexString)
     }
 
+    /// `pack` of bytes already in memory (a small document).
+    public static func pack(_ bytes: [UInt8], compression: Compression, into sealer: SealingWriter) throws -> Summary {
+        var remaining = bytes[...]
+        return try pack(from: { buffer in
+            let n = min(buffer.count, remaining.count)
+            buffer.copyBytes(from: remaining.prefix(n))
+            remaining = remaining.dropFirst(n)
+            return n
+        }, compression: compression, into: sealer)
+    }
+
     /// `pack` without the SHA-256, for callers that do not keep it (`wal-push`,
     /// once per segment); returns the plaintext size.
     public static func compress(

@@ -26,13 +26,7 @@ struct HostileBackupTests {
         try repository.storage.delete(key)
         var summary = StreamPacking.Summary(plaintextBytes: 0, sha256: "")
         let stored = try repository.putSealed(key, mode: .createOnly) { sealer in
-            var remaining = bytes[...]
-            summary = try StreamPacking.pack(from: { buffer in
-                let n = min(buffer.count, remaining.count)
-                buffer.copyBytes(from: remaining.prefix(n))
-                remaining = remaining.dropFirst(n)
-                return n
-            }, compression: Compression(.zstd, level: 3), into: sealer)
+            summary = try StreamPacking.pack(bytes, compression: Compression(.zstd, level: 3), into: sealer)
         }
         let manifestKey = "\(cluster)/backups/\(id)/manifest.json"
         var manifest = try #require(try JSONSerialization.jsonObject(with: Data(try repository.getSealed(manifestKey))) as? [String: Any])

@@ -275,13 +275,7 @@ public struct PhysicalBackup {
     func storePacked(_ bytes: [UInt8], id: String, name: String, kind: BackupManifest.StoredObject.Kind) throws -> BackupManifest.StoredObject {
         var summary = StreamPacking.Summary(plaintextBytes: 0, sha256: "")
         let stored = try repository.putSealed(layout.object(id, name), mode: .createOnly) { sealer in
-            var remaining = bytes[...]
-            summary = try StreamPacking.pack(from: { buffer in
-                let n = min(buffer.count, remaining.count)
-                buffer.copyBytes(from: remaining.prefix(n))
-                remaining = remaining.dropFirst(n)
-                return n
-            }, compression: policy.compression, into: sealer)
+            summary = try StreamPacking.pack(bytes, compression: policy.compression, into: sealer)
         }
         return BackupManifest.StoredObject(name: name, kind: kind, database: nil, format: "json",
                                            plainBytes: summary.plaintextBytes, sha256: summary.sha256, storedBytes: stored.storedBytes)
