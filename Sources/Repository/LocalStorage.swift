@@ -222,8 +222,13 @@ public struct LocalStorage: Storage {
             return
         }
         let parent = (directory as NSString).deletingLastPathComponent
-        if parent != directory, !parent.isEmpty { try makeDirectories(parent, owner: owner) }
-        if mkdir(directory, 0o700) != 0, errno != EEXIST { throw ioError("create directory", directory) }
+        // A prune removing emptied directories may take the parent away again
+        // between creating it and creating this one: then once more.
+        for attempt in 1...3 {
+            if parent != directory, !parent.isEmpty { try makeDirectories(parent, owner: owner) }
+            if mkdir(directory, 0o700) == 0 || errno == EEXIST { break }
+            if errno != ENOENT || attempt == 3 { throw ioError("create directory", directory) }
+        }
         if let owner { chown(directory, owner.uid, owner.gid) }
         try syncDirectory(parent)
     }
