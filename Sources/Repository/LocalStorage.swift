@@ -9,6 +9,11 @@ import Foundation
 /// renames it into place (or hard-links it, for create-only puts, so an existing
 /// object is never replaced), then fsyncs the directory.
 ///
+/// The writer holds an exclusive `flock` on its temporary file from creating
+/// it until it is published, so `removeLeftovers` can tell the leftover of a
+/// killed writer (nobody holds its lock) from a write in progress, and remove
+/// it at once. A directory emptied by `delete` is removed too.
+///
 /// Run as root in a repository another user owns (the PostgreSQL OS user, whose
 /// `archive_command` writes to it), files and directories it creates are
 /// handed to the repository's owner, so one command run as root cannot lock
@@ -27,16 +32,13 @@ public struct LocalStorage: Storage {
     public func put(_ key: String, mode: PutMode, _ body: (ObjectSink) throws -> Void) throws {
         try ObjectKey.validate(key)
         let target = path(key)
-        let directory = (target as NSString).deletingLastPathComponent
         let owner = repositoryOwner()
-        try Self.makeDirectories(directory, owner: owner)
-        let name = (target as NSString).lastPathComponent
-        let temporary = "\(directory)/.\(name).\(UInt64.random(in: 0...UInt64.max)).tmp"
-        let file = try FileSink(path: temporary)
+        try Self.makeDirectories((target as NSString).deletingLastPathComponent, owner: owner)
+        let (file, temporary) = try Self.createTemporary(for: target, owner: owner)
         do {
             if let owner { chown(temporary, owner.uid, owner.gid) }
             try body(file)
-            try file.syncAndClose()
+            try file.sync()
             switch mode {
             case .replace:
                 guard rename(temporary, target) == 0 else { throw Self.ioError("publish", target) }
@@ -47,12 +49,28 @@ public struct LocalStorage: Storage {
                 }
                 unlink(temporary)
             }
-            try Self.syncDirectory(directory)
+            // Only now, published, does the temporary file's lock go.
+            try file.close()
+            try Self.syncDirectory((target as NSString).deletingLastPathComponent)
         } catch {
             file.abandon()
             unlink(temporary)
             throw error
         }
+    }
+
+    /// A new, locked temporary file beside `target`. Retries when a concurrent
+    /// `delete` removed the emptied directory, or `removeLeftovers` the file,
+    /// between creating it and locking it.
+    static func createTemporary(for target: String, owner: (uid: uid_t, gid: gid_t)?) throws -> (FileSink, String) {
+        let directory = (target as NSString).deletingLastPathComponent
+        let name = (target as NSString).lastPathComponent
+        for _ in 1...5 {
+            let temporary = "\(directory)/.\(name).\(UInt64.random(in: 0...UInt64.max)).tmp"
+            if let file = try FileSink(path: temporary) { return (file, temporary) }
+            try makeDirectories(directory, owner: owner)
+        }
+        throw StorageError.io(operation: "create", path: directory, reason: "its directory or temporary file kept disappearing")
     }
 
     public func open(_ key: String) throws -> ObjectSource {
@@ -110,17 +128,40 @@ public struct LocalStorage: Storage {
 
     public func removeLeftovers(olderThan cutoff: Date) throws -> [String] {
         var removed: [String] = []
+        var directories: [String] = []
         guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
         while let relative = walker.nextObject() as? String {
             let name = (relative as NSString).lastPathComponent
-            guard name.hasPrefix("."), name.hasSuffix(".tmp") else { continue }
             var status = Foundation.stat()
             let full = root + "/" + relative
-            guard lstat(full, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
-                  Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec)) < cutoff else { continue }
-            if unlink(full) == 0 { removed.append(relative) }
+            guard lstat(full, &status) == 0 else { continue }
+            if status.st_mode & S_IFMT == S_IFDIR { directories.append(full) }
+            guard name.hasPrefix("."), name.hasSuffix(".tmp"), status.st_mode & S_IFMT == S_IFREG else { continue }
+            if Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec)) < cutoff {
+                if unlink(full) == 0 { removed.append(relative) }
+            } else if Self.removeIfAbandoned(full) {
+                removed.append(relative)
+            }
+        }
+        // Directories a killed run created but left empty (or whose leftovers
+        // just went), deepest first; a put racing this recreates its directory.
+        for directory in directories.sorted(by: { $0.count > $1.count }) where rmdir(directory) == 0 {
+            try? Self.syncDirectory((directory as NSString).deletingLastPathComponent)
         }
         return removed
+    }
+
+    /// Removes a temporary file whose writer is gone: nobody holds its lock.
+    /// The file is unlinked while we hold the lock, so a writer that created
+    /// it but had not locked it yet finds it unlinked and starts another.
+    static func removeIfAbandoned(_ path: String) -> Bool {
+        let fd = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return false }
+        var opened = Foundation.stat(), named = Foundation.stat()
+        guard fstat(fd, &opened) == 0, lstat(path, &named) == 0, opened.st_ino == named.st_ino, opened.st_dev == named.st_dev else { return false }
+        return unlink(path) == 0
     }
 
     public func makeDurable(_ key: String) throws {
@@ -140,7 +181,22 @@ public struct LocalStorage: Storage {
             if errno == ENOENT { return }
             throw Self.ioError("delete", target)
         }
-        try Self.syncDirectory((target as NSString).deletingLastPathComponent)
+        let directory = (target as NSString).deletingLastPathComponent
+        try Self.syncDirectory(directory)
+        removeEmptyDirectories(from: directory)
+    }
+
+    /// Removes `directory` and then its parents, below the root, while they are
+    /// empty (a pruned backup leaves no empty directory behind). A put racing
+    /// this recreates the directory.
+    func removeEmptyDirectories(from directory: String) {
+        var current = directory
+        while current.count > root.count, current.hasPrefix(root + "/") {
+            guard rmdir(current) == 0 else { return }
+            let parent = (current as NSString).deletingLastPathComponent
+            try? Self.syncDirectory(parent)
+            current = parent
+        }
     }
 
     // MARK: File system helpers
@@ -167,8 +223,13 @@ public struct LocalStorage: Storage {
             return
         }
         let parent = (directory as NSString).deletingLastPathComponent
-        if parent != directory, !parent.isEmpty { try makeDirectories(parent, owner: owner) }
-        if mkdir(directory, 0o700) != 0, errno != EEXIST { throw ioError("create directory", directory) }
+        // A prune removing emptied directories may take the parent away again
+        // between creating it and creating this one: then once more.
+        for attempt in 1...3 {
+            if parent != directory, !parent.isEmpty { try makeDirectories(parent, owner: owner) }
+            if mkdir(directory, 0o700) == 0 || errno == EEXIST { break }
+            if errno != ENOENT || attempt == 3 { throw ioError("create directory", directory) }
+        }
         if let owner { chown(directory, owner.uid, owner.gid) }
         try syncDirectory(parent)
     }
@@ -181,7 +242,8 @@ public struct LocalStorage: Storage {
     }
 }
 
-/// A new file being written by a put: created exclusively with mode 0600.
+/// A new file being written by a put: created exclusively with mode 0600 and
+/// locked (`flock`) until it is closed.
 ///
 /// Every 8 MiB written is handed to the kernel's writeback at once, so the
 /// fsync that publishes the object waits for the last few MiB only, not for
@@ -193,10 +255,21 @@ final class FileSink: ObjectSink {
     private var flushed: Int64 = 0
     private static let writebackStep: Int64 = 8 << 20
 
-    init(path: String) throws {
+    /// nil when the directory is gone (a `delete` removed it once empty), or
+    /// `removeLeftovers` took the file away before we locked it.
+    init?(path: String) throws {
         self.path = path
         fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw LocalStorage.ioError("create", path) }
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw LocalStorage.ioError("create", path)
+        }
+        var status = Foundation.stat()
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0, fstat(fd, &status) == 0, status.st_nlink > 0 else {
+            Foundation.close(fd)
+            fd = -1
+            return nil
+        }
     }
 
     deinit { abandon() }
@@ -218,15 +291,18 @@ final class FileSink: ObjectSink {
         }
     }
 
-    func syncAndClose() throws {
+    func sync() throws {
         guard fsync(fd) == 0 else { throw LocalStorage.ioError("sync", path) }
-        let status = close(fd)
+    }
+
+    func close() throws {
+        let status = Foundation.close(fd)
         fd = -1
         guard status == 0 else { throw LocalStorage.ioError("close", path) }
     }
 
     func abandon() {
-        if fd >= 0 { close(fd); fd = -1 }
+        if fd >= 0 { Foundation.close(fd); fd = -1 }
     }
 }
 

@@ -73,7 +73,10 @@ public protocol Storage: Sendable {
     func makeDurable(_ key: String) throws
 
     /// Removes what crashed writers left behind (temporary files, unfinished
-    /// uploads) last touched before `cutoff`; returns what it removed, for the report.
+    /// uploads) last touched before `cutoff`, or sooner where the backend can
+    /// tell that their writer is gone (a local directory: nobody holds the
+    /// temporary file's lock; empty directories go too); returns what it
+    /// removed, for the report.
     func removeLeftovers(olderThan cutoff: Date) throws -> [String]
 }
 

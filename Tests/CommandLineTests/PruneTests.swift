@@ -97,9 +97,11 @@ struct PruneTests {
         let middle = try fixture.backup()
         let newest = try fixture.backup()
 
-        // Debris of crashed runs: an unfinished backup and a temporary file, both old, and a fresh one.
+        // Debris of crashed runs: unfinished backups, old and young (prune holds the cluster lock, so
+        // neither can still be running), an old temporary file, a young one whose writer is gone, and a
+        // young one a live writer holds locked.
         let backups = fixture.dir.appending("repo/pins/backups")
-        for (name, age) in [("20200101T000000Z-dead", 7200.0), ("29990101T000000Z-busy", 0.0)] {
+        for (name, age) in [("20200101T000000Z-dead", 7200.0), ("29990101T000000Z-young", 0.0)] {
             try FileManager.default.createDirectory(atPath: backups + "/" + name, withIntermediateDirectories: true)
             let file = backups + "/" + name + "/data-0001"
             try Data("partial".utf8).write(to: URL(fileURLWithPath: file))
@@ -114,15 +116,24 @@ struct PruneTests {
         try Data("x".utf8).write(to: URL(fileURLWithPath: temporary))
         var old = [timespec(tv_sec: time(nil) - 7200, tv_nsec: 0), timespec(tv_sec: time(nil) - 7200, tv_nsec: 0)]
         _ = utimensat(AT_FDCWD, temporary, &old, 0)
+        let abandoned = fixture.dir.appending("repo/pins/.lock.456.tmp")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: abandoned))
+        let writing = fixture.dir.appending("repo/pins/.lock.789.tmp")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: writing))
+        let writer = open(writing, O_RDONLY)
+        defer { close(writer) }
+        #expect(flock(writer, LOCK_EX) == 0)
 
         let pruned = try fixture.lifeboat(["prune"])
         #expect(pruned.status == 0, "\(pruned.err)")
         let ids = try JSONDecoder().decode(Listing.self, from: Data(try fixture.lifeboat(["list", "--json"]).out.utf8)).backups.map(\.id)
         #expect(ids == [pinned, newest])
         #expect(!ids.contains(middle))
-        #expect((FileManager.default.subpaths(atPath: backups + "/20200101T000000Z-dead") ?? []).isEmpty)
-        #expect(FileManager.default.fileExists(atPath: backups + "/29990101T000000Z-busy"), "a young unfinished backup may still be running")
+        #expect(!FileManager.default.fileExists(atPath: backups + "/20200101T000000Z-dead"), "no empty directory left")
+        #expect(!FileManager.default.fileExists(atPath: backups + "/29990101T000000Z-young"))
         #expect(!FileManager.default.fileExists(atPath: temporary))
+        #expect(!FileManager.default.fileExists(atPath: abandoned), "nobody holds its lock: its writer is gone")
+        #expect(FileManager.default.fileExists(atPath: writing), "a write in progress stays")
 
         // Unpinned, it goes at the next prune.
         #expect(try fixture.lifeboat(["unpin", pinned]).status == 0)

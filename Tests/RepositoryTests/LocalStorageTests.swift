@@ -53,4 +53,43 @@ import Testing
         try storage.put("lms/wal/000000010000000000000003", bytes: [2], mode: .createOnly)
         #expect(try storage.get("lms/wal/000000010000000000000003") == [2])
     }
+
+    /// A killed writer's temporary file is removed at once, since nobody holds
+    /// its lock any more; one a live writer holds stays, whatever its age.
+    @Test func leftoversOfGoneWritersGoAtOnceAndLiveWritesStay() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let storage = LocalStorage(root: dir.appending("repo"))
+        try storage.put("lms/wal/other", bytes: [1])
+        let abandoned = dir.appending("repo/lms/wal/.000000010000000000000003.1.tmp")
+        let live = dir.appending("repo/lms/wal/.000000010000000000000004.2.tmp")
+        for path in [abandoned, live] { try Data([7]).write(to: URL(fileURLWithPath: path)) }
+        let writer = open(live, O_RDONLY)
+        defer { close(writer) }
+        // Another open file description of the same file: as another process would hold it.
+        #expect(flock(writer, LOCK_EX) == 0)
+        try FileManager.default.createDirectory(atPath: dir.appending("repo/lms/backups/killed-early"), withIntermediateDirectories: true)
+        #expect(try storage.removeLeftovers(olderThan: .distantPast) == ["lms/wal/.000000010000000000000003.1.tmp"])
+        #expect(FileManager.default.fileExists(atPath: live))
+        #expect(!FileManager.default.fileExists(atPath: dir.appending("repo/lms/backups")), "empty directories go")
+        #expect(try storage.removeLeftovers(olderThan: .distantFuture).count == 1, "old enough, it goes even locked")
+    }
+
+    /// Deleting the last object of a directory removes the directory (and
+    /// emptied parents, never the root); a later put recreates them.
+    @Test func deleteRemovesEmptiedDirectories() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let storage = LocalStorage(root: dir.appending("repo"))
+        try storage.put("lms/backups/one/data-0001", bytes: [1])
+        try storage.put("lms/backups/one/manifest.json", bytes: [2])
+        try storage.put("lms/lock", bytes: [3])
+        try storage.deleteAll(["lms/backups/one/data-0001", "lms/backups/one/manifest.json"])
+        #expect(!FileManager.default.fileExists(atPath: dir.appending("repo/lms/backups")))
+        #expect(FileManager.default.fileExists(atPath: dir.appending("repo/lms/lock")))
+        try storage.delete("lms/lock")
+        #expect(FileManager.default.fileExists(atPath: dir.appending("repo")), "the root stays")
+        try storage.put("lms/backups/two/manifest.json", bytes: [4])
+        #expect(try storage.get("lms/backups/two/manifest.json") == [4])
+    }
 }

@@ -106,6 +106,7 @@ public struct LogicalBackup {
     /// (mode 0700, removed afterwards), compressed by pg_dump itself so nothing
     /// uncompressed touches the disk; then packed as one sealed tar object.
     func dumpDirectory(_ pgDump: String, major: Int, database: String, id: String, name: String, expected: Int64?) throws -> BackupManifest.StoredObject {
+        PrivateDirectory.sweep(prefix: "lifeboat-dump")  // what killed backups left behind
         let work = try PrivateDirectory(prefix: "lifeboat-dump")
         defer { work.remove() }
         let target = work.path + "/dump"

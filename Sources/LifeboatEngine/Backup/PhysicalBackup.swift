@@ -198,6 +198,9 @@ public struct PhysicalBackup {
             if let failed = watchdog.fired {
                 throw PhysicalBackupError.archivingStalled(seconds: policy.postgres.walWait.seconds, lastFailed: failed)
             }
+            // A stream that ended early (a truncated tar): pg_basebackup failed, and its own message says
+            // why (the server shut down, the connection broke), not the tar reader's.
+            if error is ArchiveError { try output.finish() }
             throw error
         }
     }

@@ -210,6 +210,7 @@ public struct LogicalRestore {
             guard let spool else { return DumpInput(restore: self, object: object, key: key, localPath: nil, cleanup: {}) }
             return try spoolFile(object, key: key, into: spool)
         }
+        PrivateDirectory.sweep(prefix: "lifeboat-restore", in: spool)  // what killed restores left behind
         let work = try PrivateDirectory(prefix: "lifeboat-restore", in: spool)
         do {
             let target = work.path + "/dump"
@@ -263,6 +264,7 @@ public struct LogicalRestore {
             return !line.hasPrefix(";") && fields.count > 5 && wanted.contains(fields[3]) && !(fields[3] == "SCHEMA" && fields[5] == "public")
         }
         guard !lines.isEmpty else { return }
+        PrivateDirectory.sweep(prefix: "lifeboat-toc")
         let work = try PrivateDirectory(prefix: "lifeboat-toc")
         defer { work.remove() }
         let listFile = work.path + "/toc.list"

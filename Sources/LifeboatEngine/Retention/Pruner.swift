@@ -10,13 +10,18 @@ import Repository
 /// exist), then its other objects; then WAL no kept backup or the recovery
 /// window needs (segments numbered below the plan's `walKeptFrom`, on every
 /// timeline; history files always stay); then garbage of crashed runs —
-/// objects of backups that never got a manifest, older than `grace`, and the
-/// storage's own leftovers (temporary files).
+/// objects of backups that never got a manifest, and the storage's own
+/// leftovers (temporary files, unfinished uploads) of writers that are gone
+/// or older than `grace`.
+///
+/// A backup without a manifest is garbage at once: backups write only while
+/// holding the cluster lock, which prune holds, so its writer is gone.
 public struct Pruner {
     public let policy: Policy
     public let repository: SealedRepository
     public let progress: ProgressReporter
-    /// Garbage younger than this is left alone.
+    /// Storage leftovers younger than this are left alone unless the storage
+    /// can tell their writer is gone (a local repository can).
     public var grace: TimeInterval = 3600
 
     public init(policy: Policy, repository: SealedRepository, progress: ProgressReporter) {
@@ -62,7 +67,7 @@ public struct Pruner {
         let keptFrom = plan.walKeptFrom.map { path.file($0).description }
         // A damaged manifest's backup is not the garbage of a crashed run.
         let complete = Set(manifests.map(\.id) + contents.damaged.map(\.id))
-        let garbage = try unfinishedBackups(complete: complete, now: now)
+        let garbage = try unfinishedBackups(complete: complete)
         if dryRun {
             return Outcome(plan: plan, deletedWAL: staleWAL.map(\.description), walKeptFrom: keptFrom,
                            garbage: garbage, dryRun: true, damaged: contents.damaged)
@@ -85,14 +90,14 @@ public struct Pruner {
                        garbage: garbage + leftovers, dryRun: false, damaged: contents.damaged)
     }
 
-    /// Backups with objects but no manifest whose newest object is older than the grace period.
-    func unfinishedBackups(complete: Set<String>, now: Date) throws -> [String] {
-        var newest: [String: Date] = [:]
+    /// Backups with objects but no manifest.
+    func unfinishedBackups(complete: Set<String>) throws -> [String] {
+        var unfinished: Set<String> = []
         for object in try repository.storage.list(prefix: layout.backupsPrefix) {
             guard let id = object.key.dropFirst(layout.backupsPrefix.count).split(separator: "/").first.map(String.init),
                   !complete.contains(id) else { continue }
-            newest[id] = max(newest[id] ?? .distantPast, object.modified)
+            unfinished.insert(id)
         }
-        return newest.filter { now.timeIntervalSince($0.value) > grace }.map(\.key).sorted()
+        return unfinished.sorted()
     }
 }
