@@ -54,7 +54,7 @@ let package = Package(
             name: "LifeboatCLI",
             dependencies: ["LifeboatEngine", "S3", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "lifeboat", dependencies: ["LifeboatCLI"]),
+        .executableTarget(name: "lifeboat", dependencies: ["LifeboatCLI", "CProcessSupport"]),
         // In-memory throughput of the sealed format, for ci/seal-throughput.
         .executableTarget(name: "lifeboat-seal-bench", dependencies: ["Pipeline", "Seal"]),
 

@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <unistd.h>
@@ -14,4 +15,9 @@ int lifeboat_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *pa
 
 short lifeboat_spawn_setsid_flag(void) {
     return POSIX_SPAWN_SETSID;
+}
+
+void lifeboat_bound_malloc(void) {
+    mallopt(M_ARENA_MAX, 2);
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 }

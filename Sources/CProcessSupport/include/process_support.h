@@ -13,4 +13,11 @@ int lifeboat_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *pa
 /// POSIX_SPAWN_SETSID (the child starts a new session), which Glibc's Swift module hides.
 short lifeboat_spawn_setsid_flag(void);
 
+/// Bounds the C allocator for the life of the process: at most two malloc
+/// arenas for all threads (glibc otherwise gives each thread one, which keeps
+/// what it freed), and every allocation of 256 KiB or more mapped and
+/// unmapped on its own (glibc otherwise raises that bound as such blocks are
+/// freed, and keeps them in the arenas). Call once, before any thread starts.
+void lifeboat_bound_malloc(void);
+
 #endif
