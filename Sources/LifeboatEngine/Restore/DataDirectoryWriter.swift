@@ -22,6 +22,8 @@ final class DataDirectoryWriter: @unchecked Sendable {
     let layout: PhysicalLayout
     let owner: FileOwner?
     let keep: Set<String>
+    /// A delta restore into a directory that already holds files (else it started empty).
+    let replacing: Bool
     /// The algorithm the parts were compressed with (from the manifest).
     let compression: Compression.Algorithm
     private let files: [PhysicalLayout.File]
@@ -29,12 +31,13 @@ final class DataDirectoryWriter: @unchecked Sendable {
     private let lock = NSLock()
     private var written: Int64 = 0
 
-    init(destination: String, layout: PhysicalLayout, compression: Compression.Algorithm, owner: FileOwner?, keep: Set<String>) throws {
+    init(destination: String, layout: PhysicalLayout, compression: Compression.Algorithm, owner: FileOwner?, keep: Set<String>, replacing: Bool) throws {
         self.destination = destination
         self.compression = compression
         self.layout = layout
         self.owner = owner
         self.keep = keep
+        self.replacing = replacing
         files = layout.regularFiles
         offsets = files.map { $0.offset ?? 0 }
         for file in layout.files {
@@ -76,7 +79,7 @@ final class DataDirectoryWriter: @unchecked Sendable {
         // delta restore rewrites goes first, empty files are made here.
         for file in files where !keep.contains(file.path) {
             if (file.size ?? 0) > 0 {
-                guard unlink(path(of: file)) == 0 || errno == ENOENT else { throw LocalFile.Failure(operation: "remove", path: path(of: file), code: errno) }
+                guard !replacing || unlink(path(of: file)) == 0 || errno == ENOENT else { throw LocalFile.Failure(operation: "remove", path: path(of: file), code: errno) }
             } else {
                 try LocalFile(path: path(of: file), flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600).close()
             }

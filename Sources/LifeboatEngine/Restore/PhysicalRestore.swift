@@ -80,7 +80,8 @@ public struct PhysicalRestore {
         guard let algorithm = Compression.Algorithm(rawValue: backup.compression.algorithm) else {
             throw PhysicalRestoreError.partMismatch(object: layout.manifest(backup.id))
         }
-        let writer = try DataDirectoryWriter(destination: destination, layout: physicalLayout, compression: algorithm, owner: owner, keep: keep)
+        let writer = try DataDirectoryWriter(destination: destination, layout: physicalLayout, compression: algorithm, owner: owner, keep: keep,
+                                             replacing: request.delta)
         try writer.prepare()
         let parts = try physicalLayout.parts.map { part -> (PhysicalLayout.Part, BackupManifest.StoredObject, String) in
             guard let object = backup.objects.first(where: { $0.name == part.name && $0.kind == .data }) else {

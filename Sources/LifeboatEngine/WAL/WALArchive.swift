@@ -41,15 +41,15 @@ public struct WALArchive: Sendable {
         } catch {
             throw WALArchiveError.cannotRead(path: path, reason: error.localizedDescription)
         }
+        let size = try input.size
         if file.kind == .segment || file.kind == .partial {
-            try checkSegment(input, file: file, path: path)
+            try checkSegment(input, size: size, file: file, path: path)
         }
         let key = layout.wal(file)
         if try repository.storage.stat(key) != nil {
             return try compare(input, with: key, name: name)
         }
         do {
-            let size = try input.size
             let descriptor = input.descriptor
             let stored = try repository.putSealed(key, mode: .createOnly) { sealer in
                 _ = try StreamPacking.compressRanges(size: size, workers: workers, compression: compression, read: { offset, buffer in
@@ -68,7 +68,7 @@ public struct WALArchive: Sendable {
     }
 
     /// The segment's header must match its name, its size, and this cluster.
-    private func checkSegment(_ input: LocalFile, file: WALFileName, path: String) throws {
+    private func checkSegment(_ input: LocalFile, size: Int64, file: WALFileName, path: String) throws {
         let header: WALLongPageHeader
         do {
             header = try WALLongPageHeader.parse(try input.read(count: 40, at: 0))
@@ -81,7 +81,6 @@ public struct WALArchive: Sendable {
         guard header.timeline <= file.timeline, header.pageAddress == file.startLSN(segmentSize: segmentSize) else {
             throw WALArchiveError.malformed(path: path, reason: "its header says timeline \(header.timeline) at \(header.pageAddress)")
         }
-        let size = try input.size
         if file.kind == .segment, size != Int64(segmentSize) {
             throw WALArchiveError.malformed(path: path, reason: "\(size) bytes instead of the segment size \(segmentSize)")
         }
