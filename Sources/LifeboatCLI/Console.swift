@@ -1,4 +1,5 @@
 import Foundation
+import Repository
 
 /// The one place the command line writes: results to stdout, diagnostics to
 /// stderr, `--json` documents as a single JSON value on stdout.
@@ -22,7 +23,10 @@ enum Console {
     static func json(_ value: some Encodable) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(RFC3339.wholeSeconds(date))
+        }
         var data = try encoder.encode(value)
         data.append(0x0a)
         FileHandle.standardOutput.write(data)

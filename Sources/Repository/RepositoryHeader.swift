@@ -63,22 +63,3 @@ public enum RepositoryJSON {
         return try decoder.decode(type, from: Data(bytes))
     }
 }
-
-/// RFC 3339 UTC times with microseconds.
-public enum RFC3339 {
-    public static func string(_ date: Date) -> String {
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        let whole = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-        return String(whole.dropLast()) + String(format: ".%06dZ", Int(micros - seconds * 1_000_000))
-    }
-
-    public static func date(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        guard let dot = text.firstIndex(of: "."), let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }),
-              let fraction = Double("0" + text[dot..<zone]),
-              let whole = formatter.date(from: String(text[..<dot]) + String(text[zone...])) else { return nil }
-        return whole.addingTimeInterval(fraction)
-    }
-}

@@ -25,7 +25,7 @@ public struct LockHolder: Codable, Sendable, Equatable {
     }
 
     public var summary: String {
-        "\(command) (pid \(pid), user \(user), on \(host), since \(ISO8601DateFormatter().string(from: startedAt)))"
+        "\(command) (pid \(pid), user \(user), on \(host), since \(RFC3339.wholeSeconds(startedAt)))"
     }
 }
 

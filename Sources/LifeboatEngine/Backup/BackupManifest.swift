@@ -1,6 +1,7 @@
 import Archive
 import Foundation
 import Postgres
+import Repository
 
 /// A backup's manifest, `<cluster>/backups/<id>/manifest.json`, sealed. It is
 /// written last and only after every object it lists is stored: a backup
@@ -157,10 +158,6 @@ public struct BackupManifest: Codable, Sendable, Equatable {
 /// `20261122T020000Z-3fa2`, so that they sort by time and never collide.
 public enum BackupID {
     public static func make(at date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let stamp = String(format: "%04d%02d%02dT%02d%02d%02dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
-        return stamp + "-" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+        UTCComponents(date).compact + "Z-" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
     }
 }

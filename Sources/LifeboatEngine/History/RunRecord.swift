@@ -147,11 +147,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
     /// A new record name for `command` written at `date`.
     public static func makeID(command: String, at date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
-        let stamp = String(format: "%04d%02d%02dT%02d%02d%02d.%03dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0,
-                           c.hour ?? 0, c.minute ?? 0, c.second ?? 0, (c.nanosecond ?? 0) / 1_000_000)
+        let c = UTCComponents(date)
+        let stamp = c.compact + String(format: ".%03dZ", c.nanosecond / 1_000_000)
         let name = command.map { $0.isLetter || $0.isNumber ? $0 : "-" }
         return "\(stamp)-\(String(name))-\(String(format: "%04x", UInt16.random(in: 0...UInt16.max)))"
     }

@@ -42,7 +42,10 @@ public enum PolicyLoader {
     public static func parse(_ text: String, file: String) throws -> Policy {
         let root: Node
         do {
-            guard let composed = try Yams.compose(yaml: text) else {
+            // The basic resolver: every scalar stays text, which `PolicyNode` reads
+            // itself; Yams' default resolver compiles regular expressions through
+            // ICU, 3 MiB of resident tables for every command.
+            guard let composed = try Yams.compose(yaml: text, .basic) else {
                 throw PolicyError(file: file, line: nil, field: nil, message: "is empty; see policies/reference.yaml for the format")
             }
             root = composed
@@ -52,6 +55,14 @@ public enum PolicyLoader {
             throw yamlError(error, file: file)
         }
         return try PolicyReader(root: PolicyNode(node: root, file: file, path: "")).read()
+    }
+
+    /// `^[a-z0-9][a-z0-9._-]*$`: lower-case letters, digits, '.', '_' and '-',
+    /// not starting with punctuation.
+    static func isClusterName(_ name: String) -> Bool {
+        func allowed(_ byte: UInt8) -> Bool { (0x61...0x7a).contains(byte) || (0x30...0x39).contains(byte) }
+        guard let first = name.utf8.first, allowed(first) else { return false }
+        return name.utf8.allSatisfy { allowed($0) || $0 == 0x2e || $0 == 0x5f || $0 == 0x2d }
     }
 
     private static func yamlError(_ error: YamlError, file: String) -> PolicyError {
@@ -83,10 +94,10 @@ private struct PolicyReader {
         ])
         let nameNode = try top.required("name")
         let name = try nameNode.string()
-        guard name.count <= 63, name.range(of: #"^[a-z0-9][a-z0-9._-]*$"#, options: .regularExpression) != nil else {
+        guard name.count <= 63, PolicyLoader.isClusterName(name) else {
             throw nameNode.error("'\(name)' is not a valid cluster name: use lower-case letters, digits, '.', '_' and '-', at most 63 characters")
         }
-        var timeZone = TimeZone(identifier: "UTC") ?? .current
+        var timeZone = TimeZone.gmt
         if let zoneNode = top["time_zone"] {
             let identifier = try zoneNode.string()
             // Names of the tz database only: abbreviations and offsets (PST, UTC+1) mean
