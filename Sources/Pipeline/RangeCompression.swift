@@ -47,8 +47,10 @@ extension StreamPacking {
             let thread = Thread {
                 defer { group.leave() }
                 do {
-                    // Room for the compressed range up front: no copies while it grows.
-                    frame.bytes.reserveCapacity(range.count / 2)
+                    // Room for the compressed range up front, incompressible included
+                    // (zstd's bound is the input plus 1/256 and a frame header): it never
+                    // grows by copying, so at most the bytes written are resident.
+                    frame.bytes.reserveCapacity(range.count + range.count / 128 + 4096)
                     frame.plaintextBytes = try compressRange(range, compression: compression, read: read) { frame.bytes += $0 }
                 } catch {
                     frame.failure = error

@@ -6,7 +6,7 @@ import Seal
 ///
 /// Every chunk but the last holds exactly `chunkSize` plaintext bytes; the last
 /// holds the rest (0 bytes only for an empty object) and is sealed with the
-/// last-chunk flag in its nonce. Memory: two chunk buffers.
+/// last-chunk flag in its nonce. Memory: one chunk buffer, sealed in place.
 public final class SealingWriter {
     public typealias Sink = (UnsafeRawBufferPointer) throws -> Void
 
@@ -14,8 +14,8 @@ public final class SealingWriter {
     private let header: SealedHeader
     private let headerBytes: [UInt8]
     private let sink: Sink
-    private let plaintext: UnsafeMutableRawBufferPointer
-    private let sealed: UnsafeMutableRawBufferPointer
+    /// The chunk being filled, with room for its tag; sealed in place.
+    private let chunk: UnsafeMutableRawBufferPointer
     private var filled = 0
     private var chunkIndex: UInt32 = 0
     private var finished = false
@@ -33,14 +33,12 @@ public final class SealingWriter {
         headerBytes = header.bytes
         cipher = try AES256GCM(key: objectKey, direction: .seal)
         self.sink = sink
-        plaintext = .allocate(byteCount: header.chunkSize, alignment: 64)
-        sealed = .allocate(byteCount: header.chunkSize + AES256GCM.tagLength, alignment: 64)
+        chunk = .allocate(byteCount: header.chunkSize + AES256GCM.tagLength, alignment: 64)
         try headerBytes.withUnsafeBytes { try sink($0) }
     }
 
     deinit {
-        plaintext.deallocate()
-        sealed.deallocate()
+        chunk.deallocate()
     }
 
     /// Plaintext bytes written so far.
@@ -53,12 +51,12 @@ public final class SealingWriter {
         precondition(!finished, "write after finish")
         var rest = bytes
         while rest.count > 0 {
-            if filled == plaintext.count {
+            if filled == header.chunkSize {
                 // More data follows a full chunk, so that chunk is not the last.
                 try sealChunk(last: false)
             }
-            let n = min(rest.count, plaintext.count - filled)
-            UnsafeMutableRawBufferPointer(rebasing: plaintext[filled..<filled + n]).copyMemory(from: UnsafeRawBufferPointer(rebasing: rest[0..<n]))
+            let n = min(rest.count, header.chunkSize - filled)
+            UnsafeMutableRawBufferPointer(rebasing: chunk[filled..<filled + n]).copyMemory(from: UnsafeRawBufferPointer(rebasing: rest[0..<n]))
             filled += n
             plaintextCount += Int64(n)
             rest = UnsafeRawBufferPointer(rebasing: rest[n...])
@@ -82,13 +80,13 @@ public final class SealingWriter {
         try nonce.withUnsafeBytes { n in
             try headerBytes.withUnsafeBytes { aad in
                 try cipher.seal(nonce: n, aad: aad,
-                                plaintext: UnsafeRawBufferPointer(rebasing: plaintext[0..<filled]),
-                                ciphertext: UnsafeMutableRawBufferPointer(rebasing: sealed[0..<filled]),
-                                tag: UnsafeMutableRawBufferPointer(rebasing: sealed[filled..<filled + AES256GCM.tagLength]))
+                                plaintext: UnsafeRawBufferPointer(rebasing: chunk[0..<filled]),
+                                ciphertext: UnsafeMutableRawBufferPointer(rebasing: chunk[0..<filled]),
+                                tag: UnsafeMutableRawBufferPointer(rebasing: chunk[filled..<filled + AES256GCM.tagLength]))
             }
         }
         let outCount = filled + AES256GCM.tagLength
-        try sink(UnsafeRawBufferPointer(rebasing: sealed[0..<outCount]))
+        try sink(UnsafeRawBufferPointer(rebasing: chunk[0..<outCount]))
         sealedCount += Int64(outCount)
         filled = 0
         guard chunkIndex < UInt32.max else { throw SealedObjectError.truncated(object: "object too large for one sealed stream") }

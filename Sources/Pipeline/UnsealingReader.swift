@@ -14,10 +14,12 @@ public final class UnsealingReader {
     private let cipher: AES256GCM
     private let source: Source
     /// Sealed input: one chunk and its tag, plus one byte of look-ahead that
-    /// tells whether this chunk is the last.
+    /// tells whether this chunk is the last. Opened in place: once a chunk
+    /// authenticates, `input[plainStart..<plainEnd]` is its plaintext.
     private let input: UnsafeMutableRawBufferPointer
     private var inputCount = 0
-    private let plaintext: UnsafeMutableRawBufferPointer
+    /// The byte after the last chunk opened: the first of the next chunk.
+    private var lookAhead: UInt8?
     private var plainStart = 0
     private var plainEnd = 0
     private var chunkIndex: UInt32 = 0
@@ -34,12 +36,10 @@ public final class UnsealingReader {
         self.headerBytes = headerBytes
         cipher = try AES256GCM(key: try keys.objectKey(generation: header.generation, salt: header.salt, object: object), direction: .open)
         input = .allocate(byteCount: header.chunkSize + AES256GCM.tagLength + 1, alignment: 64)
-        plaintext = .allocate(byteCount: header.chunkSize, alignment: 64)
     }
 
     deinit {
         input.deallocate()
-        plaintext.deallocate()
     }
 
     /// Reads from `source` until `buffer` is full or the source ends.
@@ -61,7 +61,7 @@ public final class UnsealingReader {
             if plainStart == plainEnd { return 0 }
         }
         let n = min(buffer.count, plainEnd - plainStart)
-        buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: plaintext[plainStart..<plainStart + n]))
+        buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: input[plainStart..<plainStart + n]))
         plainStart += n
         return n
     }
@@ -80,6 +80,11 @@ public final class UnsealingReader {
 
     private func openNextChunk() throws {
         let full = header.chunkSize + AES256GCM.tagLength
+        if let byte = lookAhead {
+            input[0] = byte
+            inputCount = 1
+            lookAhead = nil
+        }
         inputCount += try Self.fill(UnsafeMutableRawBufferPointer(rebasing: input[inputCount...]), from: source)
         // A full chunk followed by at least one more byte is not the last one.
         let last = inputCount <= full
@@ -93,7 +98,7 @@ public final class UnsealingReader {
                     try cipher.open(nonce: n, aad: aad,
                                     ciphertext: UnsafeRawBufferPointer(rebasing: input[0..<length]),
                                     tag: UnsafeRawBufferPointer(rebasing: input[length..<sealedCount]),
-                                    plaintext: UnsafeMutableRawBufferPointer(rebasing: plaintext[0..<length]))
+                                    plaintext: UnsafeMutableRawBufferPointer(rebasing: input[0..<length]))
                 }
             }
         } catch SealError.authenticationFailed {
@@ -105,9 +110,10 @@ public final class UnsealingReader {
             sawLast = true
             inputCount = 0
         } else {
-            // Keep the look-ahead byte as the start of the next chunk.
-            input[0] = input[full]
-            inputCount = 1
+            // The look-ahead byte starts the next chunk, once this one's
+            // plaintext (where that chunk will go) has been read.
+            lookAhead = input[full]
+            inputCount = 0
             chunkIndex += 1
         }
     }

@@ -41,6 +41,7 @@ public final class AES256GCM {
 
     /// Encrypts `plaintext` into `ciphertext` (same length) and writes the tag
     /// into `tag` (16 bytes). `aad` is authenticated but not encrypted.
+    /// `ciphertext` may be `plaintext` itself (in place), not partly overlap it.
     public func seal(
         nonce: UnsafeRawBufferPointer,
         aad: UnsafeRawBufferPointer,
@@ -65,7 +66,8 @@ public final class AES256GCM {
 
     /// Decrypts `ciphertext` into `plaintext` (same length) after checking `tag`.
     /// Throws `SealError.authenticationFailed` if anything was altered; the
-    /// output must then be discarded.
+    /// output must then be discarded. `plaintext` may be `ciphertext` itself
+    /// (in place), not partly overlap it.
     public func open(
         nonce: UnsafeRawBufferPointer,
         aad: UnsafeRawBufferPointer,
