@@ -103,7 +103,13 @@ extension DataLossProbe {
             if archived.contains(file), let bytes = try? archive.contents(of: file) { return .bytes(bytes) }
             if let dataDirectory, access(dataDirectory + "/pg_wal", R_OK | X_OK) == 0 {
                 let path = dataDirectory + "/pg_wal/" + file.description
-                if let data = FileManager.default.contents(atPath: path) { return .bytes(Array(data)) }
+                // Read straight into the array WALSegmentFacts parses: one copy of
+                // the segment in memory, not a Data and an array (32 MiB at once).
+                if let file = try? LocalFile.reading(path) {
+                    defer { try? file.close() }
+                    guard let size = try? file.size, let bytes = try? file.read(count: Int(size), at: 0) else { return .unreadable }
+                    return .bytes(bytes)
+                }
                 return access(path, F_OK) == 0 ? .unreadable : .absent
             }
             guard let source, let connection = try? PostgresConnection(source),
