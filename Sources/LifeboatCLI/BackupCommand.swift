@@ -8,11 +8,12 @@ struct BackupCommand: AsyncParsableCommand {
         commandName: "backup",
         abstract: "Back up the cluster into the repository.",
         discussion: """
-            logical: pg_dumpall --globals-only (roles, tablespaces) and pg_dump -Fc of every database in the policy,
+            logical: pg_dumpall --globals-only (roles, tablespaces) and pg_dump -Fc of every database in the policy, \
             each streamed through compression and encryption into the repository.
-            physical: a base backup streamed by pg_basebackup (no local copy), compressed on every core (postgres.jobs),
-            with a SHA-256 per file and PostgreSQL's backup_manifest; needs WAL archiving through `lifeboat wal-push`,
-            and is kept only once the WAL that makes it consistent is in the repository.
+            physical: a base backup, read from postgres.data_directory when that is this server's and readable \
+            (pg_backup_start/pg_backup_stop), else streamed by pg_basebackup (no local copy); compressed on every \
+            core (postgres.jobs), with a SHA-256 per file and PostgreSQL's backup_manifest; needs WAL archiving \
+            through `lifeboat wal-push`, and is kept only once the WAL that makes it consistent is in the repository.
             The backup exists only once its manifest is written, after every object; a failed run leaves nothing listed.
             Silent on success unless on a terminal; one summary line otherwise.
             """

@@ -8,8 +8,8 @@ struct InitCommand: AsyncParsableCommand {
         commandName: "init",
         abstract: "Create the policy's repository and its encryption keys.",
         discussion: """
-            Creates a random master key held only in key slots: one for the policy's key_file
-            (created with mode 0600 if it does not exist) and one for its passphrase
+            Creates a random master key held only in key slots: one for the policy's key_file \
+            (created with mode 0600 if it does not exist) and one for its passphrase \
             (passphrase_env or passphrase_command). Refuses a directory that already holds a repository.
             """
     )

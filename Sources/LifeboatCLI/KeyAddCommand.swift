@@ -7,7 +7,7 @@ struct KeyAddCommand: AsyncParsableCommand {
         commandName: "add",
         abstract: "Add a key slot for a new key file or passphrase.",
         discussion: """
-            The repository is unlocked with the policy's own secrets; the new secret comes from exactly one of
+            The repository is unlocked with the policy's own secrets; the new secret comes from exactly one of \
             --key-file (created with mode 0600 if missing), --passphrase-env or --passphrase-command.
             Passphrases are never taken from the command line.
             """

@@ -8,13 +8,13 @@ struct ListCommand: AsyncParsableCommand {
         commandName: "list",
         abstract: "List the cluster's backups, its archived WAL and the point-in-time recovery window.",
         discussion: """
-            Backups are read from their manifests only. WAL coverage comes from the archive's listing (per timeline:
-            first and last segment, gaps); the recoverable window runs from the moment the oldest usable physical
-            backup is consistent to the last transaction in the WAL that follows it without a gap (read from the
+            Backups are read from their manifests only. WAL coverage comes from the archive's listing (per timeline: \
+            first and last segment, gaps); the recoverable window runs from the moment the oldest usable physical \
+            backup is consistent to the last transaction in the WAL that follows it without a gap (read from the \
             newest segments).
-            JSON keys: backups[{id, type, started_at, finished_at, size_bytes, stored_bytes, timeline, start_lsn, stop_lsn,
-            databases}], wal{timelines[{timeline, first, last, segments, stored_bytes}], first, last,
-            gaps[{timeline, from, to, missing}]}, recoverable{from, to, from_lsn, to_lsn, from_backup} (null without a
+            JSON keys: backups[{id, type, started_at, finished_at, size_bytes, stored_bytes, timeline, start_lsn, stop_lsn, \
+            databases}], wal{timelines[{timeline, first, last, segments, stored_bytes}], first, last, \
+            gaps[{timeline, from, to, missing}]}, recoverable{from, to, from_lsn, to_lsn, from_backup} (null without a \
             usable physical backup), damaged[{id, object, error}]: backups whose manifest cannot be read (exit code 5).
             """
     )

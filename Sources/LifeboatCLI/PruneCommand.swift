@@ -9,17 +9,17 @@ struct PruneCommand: AsyncParsableCommand {
         commandName: "prune",
         abstract: "Delete the backups and WAL the policy's retention no longer keeps.",
         discussion: """
-            Keeps, per backup type: pinned backups, the newest backup, keep_last, and the newest backup of each of
-            the last keep_hourly hours, keep_daily days, keep_weekly ISO weeks, keep_monthly months and keep_yearly
-            years (calendar buckets in the policy's time_zone); for recovery_window, every physical backup needed so
+            Keeps, per backup type: pinned backups, the newest backup, keep_last, and the newest backup of each of \
+            the last keep_hourly hours, keep_daily days, keep_weekly ISO weeks, keep_monthly months and keep_yearly \
+            years (calendar buckets in the policy's time_zone); for recovery_window, every physical backup needed so \
             that point-in-time recovery reaches every instant of the window, and the WAL from the oldest of them on.
-            Without a retention section nothing is deleted. Then removes WAL no kept backup needs, and garbage of
-            crashed runs: backups that never got a manifest, at once (they were written under the lock prune holds), and
+            Without a retention section nothing is deleted. Then removes WAL no kept backup needs, and garbage of \
+            crashed runs: backups that never got a manifest, at once (they were written under the lock prune holds), and \
             temporary files whose writer is gone (local repositories: nobody holds the file's lock) or older than an hour.
             Holds the cluster lock (a backup or drill running meanwhile makes prune exit 4, and the other way round).
-            A backup stops existing when its manifest is deleted, before its data: a kill at any moment leaves
+            A backup stops existing when its manifest is deleted, before its data: a kill at any moment leaves \
             every kept backup restorable and only garbage behind, which the next prune removes.
-            JSON: {"ok", "dry_run", "now", "kept": [{"id", "type", "started_at", "reasons"}], "deleted": [{"id", "type",
+            JSON: {"ok", "dry_run", "now", "kept": [{"id", "type", "started_at", "reasons"}], "deleted": [{"id", "type", \
             "started_at"}], "wal": {"kept_from", "deleted"}, "garbage"}.
             """
     )

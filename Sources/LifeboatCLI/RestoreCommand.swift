@@ -10,17 +10,17 @@ struct RestoreCommand: AsyncParsableCommand {
         commandName: "restore",
         abstract: "Restore a physical backup into a data directory, or a logical backup into a database.",
         discussion: """
-            --data-dir DIR: writes the newest physical backup that is consistent before the target (or --backup) into
-            DIR and configures recovery (restore_command = lifeboat wal-fetch with this policy, the recovery target,
-            recovery.signal); start PostgreSQL on DIR and it replays the archived WAL to exactly the target. A
+            --data-dir DIR: writes the newest physical backup that is consistent before the target (or --backup) into \
+            DIR and configures recovery (restore_command = lifeboat wal-fetch with this policy, the recovery target, \
+            recovery.signal); start PostgreSQL on DIR and it replays the archived WAL to exactly the target. A \
             target the repository cannot reach is refused before anything is written, with the recoverable window.
-            DIR must be empty or absent unless --delta is given: DIR is then made identical to the backup (files
-            whose size and SHA-256 match are kept, others rewritten, files not in the backup removed). A DIR a
+            DIR must be empty or absent unless --delta is given: DIR is then made identical to the backup (files \
+            whose size and SHA-256 match are kept, others rewritten, files not in the backup removed). A DIR a \
             server is running on is refused. Without a target, recovery replays all archived WAL.
             Times without an offset are in the policy's time_zone.
 
-            --database NAME: streams a logical backup into pg_restore (single transaction, stops at the first
-            error). The database is created if it does not exist; an existing database that is not empty is
+            --database NAME: streams a logical backup into pg_restore (single transaction, stops at the first \
+            error). The database is created if it does not exist; an existing database that is not empty is \
             refused unless --clean is given. A database this command created is dropped again if the restore fails.
             """
     )

@@ -10,13 +10,13 @@ struct WALFetchCommand: AsyncParsableCommand {
         commandName: "wal-fetch",
         abstract: "Fetch one archived WAL file (restore_command = 'lifeboat wal-fetch --policy FILE %f %p').",
         discussion: """
-            Exits 1 without a message when the archive has no such file, which is how recovery learns it reached
-            the end of the archive. Any other failure (unreadable repository, wrong key, damaged object, full disk)
-            exits 126 with a message: PostgreSQL takes any status up to 125 for "not archived" and would end
+            Exits 1 without a message when the archive has no such file, which is how recovery learns it reached \
+            the end of the archive. Any other failure (unreadable repository, wrong key, damaged object, full disk) \
+            exits 126 with a message: PostgreSQL takes any status up to 125 for "not archived" and would end \
             recovery early, but stops recovery on a status above 125.
-            After a segment, a background prefetcher fetches the following segments in parallel into
+            After a segment, a background prefetcher fetches the following segments in parallel into \
             .lifeboat-prefetch/ beside the destination, so replay does not wait for each fetch.
-            --until SEGMENT answers "not archived" for every file past that segment (or on a later timeline):
+            --until SEGMENT answers "not archived" for every file past that segment (or on a later timeline): \
             drills use it to recover only what was archived when the simulated disaster happened.
             """
     )

@@ -8,10 +8,10 @@ struct WALPushCommand: AsyncParsableCommand {
         commandName: "wal-push",
         abstract: "Archive one WAL file (archive_command = 'lifeboat wal-push --policy FILE %p').",
         discussion: """
-            Compresses and seals the file into the repository and returns only once it is durable there. Pushing
-            a file that is already archived with identical content succeeds; different content under the same
-            name fails (exit 5) and overwrites nothing. A segment from another cluster than the one archived under
-            this policy name so far is refused (exit 2). Use a key_file in the policy: a passphrase would run its
+            Compresses and seals the file into the repository and returns only once it is durable there. Pushing \
+            a file that is already archived with identical content succeeds; different content under the same \
+            name fails (exit 5) and overwrites nothing. A segment from another cluster than the one archived under \
+            this policy name so far is refused (exit 2). Use a key_file in the policy: a passphrase would run its \
             key derivation for every segment. Silent on success.
             """
     )

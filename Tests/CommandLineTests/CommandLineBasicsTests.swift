@@ -24,6 +24,23 @@ import Testing
         #expect(listed == ["init", "backup", "list", "restore", "verify", "prune", "pin", "unpin", "wal-push", "wal-fetch", "drill", "report", "log", "schedule", "check", "key"], "a command appears in --help only once it is built")
     }
 
+    /// ArgumentParser keeps the newlines of a discussion and wraps lines at
+    /// 79 characters: a newline in mid-sentence shows as a line broken after a
+    /// few words. Every line of a help text either ends a sentence or a clause, or
+    /// was wrapped because it was full.
+    @Test(arguments: [[], ["init"], ["backup"], ["list"], ["restore"], ["verify"], ["prune"], ["wal-push"], ["wal-fetch"],
+                      ["drill"], ["report"], ["log"], ["schedule"], ["check"], ["key"], ["key", "add"]])
+    func helpTextIsNotBrokenInMidSentence(_ command: [String]) throws {
+        let result = try LifeboatBinary.run(command + ["--help"])
+        #expect(result.status == 0)
+        let lines = (result.output.components(separatedBy: "USAGE:").first ?? "").components(separatedBy: "\n")
+        for (line, next) in zip(lines, lines.dropFirst()) where !next.isEmpty && !line.isEmpty {
+            let ended = [".", ":", ";", ")"].contains { line.hasSuffix($0) }
+            let full = line.count + 1 + (next.split(separator: " ").first?.count ?? 0) > 79
+            #expect(ended || full, "\(command.joined(separator: " ")) --help breaks a line early: '\(line)'")
+        }
+    }
+
     @Test(arguments: ["bash", "zsh", "fish"])
     func completionScripts(_ shell: String) throws {
         let result = try LifeboatBinary.run(["--generate-completion-script", shell])
