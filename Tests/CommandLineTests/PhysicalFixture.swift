@@ -1,6 +1,7 @@
 import Foundation
 import LifeboatTestSupport
 import Postgres
+import Testing
 
 /// A repository, a policy and a key for the suite's server, all owned by the
 /// server's OS user, with the server's `archive_command` set to `lifeboat
@@ -80,4 +81,26 @@ struct PhysicalFixture {
 
     /// A fresh directory for a restore, owned by the server's OS user.
     func restoreDirectory(_ name: String) -> String { dir.appending(name) }
+
+    /// Restores with `arguments` into `name`, checks the directory with
+    /// pg_verifybackup, starts it, waits for recovery, checks it with
+    /// pg_amcheck, lets `body` see the running server, and returns the ids
+    /// in `table`.
+    func restoreAndReadMarkers(into name: String, _ arguments: [String], table: String = "markers",
+                               whileRunning body: (RestoredServer) throws -> Void = { _ in }) throws -> [Int] {
+        let directory = restoreDirectory(name)
+        let restored = try lifeboat(["restore", "--data-dir", directory] + arguments)
+        try #require(restored.status == 0, "restore \(arguments) failed: \(restored.err)")
+        try server.run("pg_verifybackup", ["--no-parse-wal", directory])
+        let restoredServer = try RestoredServer(dataDirectory: directory, socketDirectory: dir.path)
+        try restoredServer.start()
+        defer { restoredServer.stop() }
+        try restoredServer.waitUntilPromoted()
+        let ids = try restoredServer.connect().query("SELECT id FROM \(table) ORDER BY id").rows.compactMap { $0[0].flatMap { Int($0) } }
+        let amcheck = try restoredServer.run("pg_amcheck", ["-h", dir.path, "-p", String(restoredServer.port), "-U", "postgres",
+                                                            "--all", "--install-missing", "--heapallindexed"])
+        #expect(amcheck.status == 0)
+        try body(restoredServer)
+        return ids
+    }
 }

@@ -11,25 +11,6 @@ import Testing
 /// timeline a promoted restore created.
 @Suite(.postgres(settings: ["archive_mode": "on", "archive_command": "''", "timezone": "'UTC'", "wal_keep_size": "'256MB'"]), .serialized)
 struct PhysicalRecoveryTests {
-    /// Restores with `arguments`, checks the directory with pg_verifybackup,
-    /// starts it, waits for recovery, and returns the marker ids it holds.
-    func restoreAndReadMarkers(_ fixture: PhysicalFixture, into name: String, _ arguments: [String],
-                               whileRunning body: (RestoredServer) throws -> Void = { _ in }) throws -> [Int] {
-        let directory = fixture.restoreDirectory(name)
-        let restored = try fixture.lifeboat(["restore", "--data-dir", directory] + arguments)
-        try #require(restored.status == 0, "restore \(arguments) failed: \(restored.err)")
-        try fixture.server.run("pg_verifybackup", ["--no-parse-wal", directory])
-        let server = try RestoredServer(dataDirectory: directory, socketDirectory: fixture.dir.path)
-        try server.start()
-        defer { server.stop() }
-        try server.waitUntilPromoted()
-        let ids = try server.connect().query("SELECT id FROM markers ORDER BY id").rows.compactMap { $0[0].flatMap { Int($0) } }
-        let amcheck = try server.run("pg_amcheck", ["-h", fixture.dir.path, "-p", String(server.port), "-U", "postgres", "--all", "--install-missing", "--heapallindexed"])
-        #expect(amcheck.status == 0)
-        try body(server)
-        return ids
-    }
-
     @Test func recoveryLandsExactlyBetweenTheMarkers() throws {
         let server = try TestPostgres.require()
         let fixture = try PhysicalFixture(server: server)
@@ -66,18 +47,18 @@ struct PhysicalRecoveryTests {
         #expect(listing.recoverable?.to != nil)
         #expect(listing.wal.first != nil)
 
-        #expect(try restoreAndReadMarkers(fixture, into: "by-time", ["--target-time", time, "--archive-mode", "off"]) == [1, 2])
-        #expect(try restoreAndReadMarkers(fixture, into: "by-xid", ["--target-xid", xid, "--archive-mode", "off"]) == [1, 2, 3])
-        #expect(try restoreAndReadMarkers(fixture, into: "by-name", ["--target-name", "before-5", "--archive-mode", "off"]) == [1, 2, 3, 4])
-        #expect(try restoreAndReadMarkers(fixture, into: "by-lsn", ["--target-lsn", lsn, "--archive-mode", "off"]) == [1, 2, 3, 4, 5])
-        #expect(try restoreAndReadMarkers(fixture, into: "immediate", ["--target-immediate", "--archive-mode", "off"]) == [1])
-        #expect(try restoreAndReadMarkers(fixture, into: "end", ["--archive-mode", "off"]) == [1, 2, 3, 4, 5, 6])
+        #expect(try fixture.restoreAndReadMarkers(into: "by-time", ["--target-time", time, "--archive-mode", "off"]) == [1, 2])
+        #expect(try fixture.restoreAndReadMarkers(into: "by-xid", ["--target-xid", xid, "--archive-mode", "off"]) == [1, 2, 3])
+        #expect(try fixture.restoreAndReadMarkers(into: "by-name", ["--target-name", "before-5", "--archive-mode", "off"]) == [1, 2, 3, 4])
+        #expect(try fixture.restoreAndReadMarkers(into: "by-lsn", ["--target-lsn", lsn, "--archive-mode", "off"]) == [1, 2, 3, 4, 5])
+        #expect(try fixture.restoreAndReadMarkers(into: "immediate", ["--target-immediate", "--archive-mode", "off"]) == [1])
+        #expect(try fixture.restoreAndReadMarkers(into: "end", ["--archive-mode", "off"]) == [1, 2, 3, 4, 5, 6])
 
         // A promoted restore starts timeline 2 and archives it through the same
         // policy (the default, --archive-mode preserve); a second point-in-time
         // recovery follows that timeline, and timeline 1 stays reachable by number.
         var timelineTwoTime = ""
-        let promoted = try restoreAndReadMarkers(fixture, into: "timeline-2", ["--target-time", time, "--archive-mode", "preserve"]) { restored in
+        let promoted = try fixture.restoreAndReadMarkers(into: "timeline-2", ["--target-time", time, "--archive-mode", "preserve"]) { restored in
             let connection = try restored.connect()
             try connection.query("INSERT INTO markers (id) VALUES (7)")
             usleep(300_000)
@@ -87,8 +68,8 @@ struct PhysicalRecoveryTests {
             try fixture.archiveCurrentWAL(on: connection)
         }
         #expect(promoted == [1, 2])
-        #expect(try restoreAndReadMarkers(fixture, into: "on-timeline-2", ["--target-time", timelineTwoTime, "--archive-mode", "off"]) == [1, 2, 7])
-        #expect(try restoreAndReadMarkers(fixture, into: "back-on-timeline-1", ["--target-timeline", "1", "--archive-mode", "off"]) == [1, 2, 3, 4, 5, 6])
+        #expect(try fixture.restoreAndReadMarkers(into: "on-timeline-2", ["--target-time", timelineTwoTime, "--archive-mode", "off"]) == [1, 2, 7])
+        #expect(try fixture.restoreAndReadMarkers(into: "back-on-timeline-1", ["--target-timeline", "1", "--archive-mode", "off"]) == [1, 2, 3, 4, 5, 6])
         let timelines = try fixture.lifeboat(["list", "--json"])
         #expect(timelines.out.contains("\"timeline\" : 2"))
         let verify = try fixture.lifeboat(["verify", "--all"])

@@ -63,20 +63,6 @@ struct S3EndToEndTests {
         return sums
     }
 
-    /// Restores into a new directory (archiving off), starts the server —
-    /// its `restore_command` reads WAL from the bucket — and returns the ids in `s3_markers`.
-    func restoredMarkers(_ fixture: PhysicalFixture, into name: String, _ arguments: [String]) throws -> [Int] {
-        let directory = fixture.restoreDirectory(name)
-        let restored = try fixture.lifeboat(["restore", "--data-dir", directory, "--archive-mode", "off"] + arguments)
-        try #require(restored.status == 0, "restore \(arguments) failed: \(restored.err)")
-        try fixture.server.run("pg_verifybackup", ["--no-parse-wal", directory])
-        let server = try RestoredServer(dataDirectory: directory, socketDirectory: fixture.dir.path)
-        try server.start()
-        defer { server.stop() }
-        try server.waitUntilPromoted()
-        return try server.connect().query("SELECT id FROM s3_markers ORDER BY id").rows.compactMap { $0[0].flatMap { Int($0) } }
-    }
-
     /// Credentials from the variables the policy names, in lifeboat's environment.
     @Test func logicalBackupRestoresEveryTableFromS3() throws {
         let server = try TestPostgres.require()
@@ -123,8 +109,8 @@ struct S3EndToEndTests {
 
         let wal = try bucket.keys().filter { $0.hasPrefix("lms/wal/00000001/") }
         #expect(!wal.isEmpty, "archive_command stored no WAL in the bucket")
-        #expect(try restoredMarkers(fixture, into: "by-time", ["--target-time", time]) == [1, 2])
-        #expect(try restoredMarkers(fixture, into: "end", []) == [1, 2, 3])
+        #expect(try fixture.restoreAndReadMarkers(into: "by-time", ["--target-time", time, "--archive-mode", "off"], table: "s3_markers") == [1, 2])
+        #expect(try fixture.restoreAndReadMarkers(into: "end", ["--archive-mode", "off"], table: "s3_markers") == [1, 2, 3])
         let verify = try fixture.lifeboat(["verify", "--all"])
         #expect(verify.status == 0, "\(verify.out)\(verify.err)")
     }
