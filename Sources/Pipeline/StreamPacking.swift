@@ -85,20 +85,8 @@ public enum StreamPacking {
         let hasher = try SHA256Hasher()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
         defer { buffer.deallocate() }
-        // An empty stream is stored as nothing at all (see `pack`): look at the
-        // first bytes before handing the stream to libarchive.
-        let firstCount = try reader.read(into: buffer)
-        guard firstCount > 0 else { return Summary(plaintextBytes: 0, sha256: try hasher.finish().hexString) }
-        var first = Array(UnsafeRawBufferPointer(rebasing: buffer[0..<firstCount]))[...]
-        let archive = try ArchiveReader(format: .raw, compression: compression) { out in
-            guard !first.isEmpty else { return try reader.read(into: out) }
-            let n = min(out.count, first.count)
-            out.copyBytes(from: first.prefix(n))
-            first = first.dropFirst(n)
-            return n
-        }
         var total: Int64 = 0
-        if try archive.nextEntry() != nil {
+        if let archive = try openPlaintext(of: reader, compression: compression) {
             while true {
                 let n = try archive.readData(into: buffer)
                 if n == 0 { break }
@@ -110,6 +98,26 @@ public enum StreamPacking {
             }
         }
         return Summary(plaintextBytes: total, sha256: try hasher.finish().hexString)
+    }
+
+    /// The plaintext of a packed stream as a reader positioned at its data,
+    /// to decompress straight into the caller's own buffers; nil for an empty
+    /// stream (see `pack`).
+    public static func openPlaintext(of reader: UnsealingReader, compression: Compression.Algorithm? = nil) throws -> ArchiveReader? {
+        // An empty stream is stored as nothing at all: look at the first
+        // bytes before handing the stream to libarchive.
+        var first = [UInt8](repeating: 0, count: 4096)
+        let firstCount = try first.withUnsafeMutableBytes { try reader.read(into: $0) }
+        guard firstCount > 0 else { return nil }
+        var unread = first[0..<firstCount]
+        let archive = try ArchiveReader(format: .raw, compression: compression) { out in
+            guard !unread.isEmpty else { return try reader.read(into: out) }
+            let n = min(out.count, unread.count)
+            out.copyBytes(from: unread.prefix(n))
+            unread = unread.dropFirst(n)
+            return n
+        }
+        return try archive.nextEntry() == nil ? nil : archive
     }
 
     /// A whole (small) packed object in memory, with its size and SHA-256.

@@ -11,7 +11,12 @@ import Postgres
 public struct DataLossProbe {
     /// What reading a segment found.
     public enum Segment: Sendable, Equatable {
-        case bytes([UInt8])
+        /// What its records say.
+        case facts(WALSegmentFacts)
+        /// The file is there but empty.
+        case empty
+        /// The file is there but is not WAL: zeros, or a recycled file's old first page.
+        case notWAL
         /// Not in the archive, and no such file in `pg_wal`.
         case absent
         case unreadable
@@ -47,21 +52,16 @@ public struct DataLossProbe {
         while number >= first {
             guard read < segmentLimit else { return .unreadable("more than \(segmentLimit) WAL segments lie between the recovered point and the disaster") }
             let file = WALFileName.segment(timeline: timeline, number: number, segmentSize: segmentSize)
-            let bytes: [UInt8]
             switch readSegment(file) {
-            case let .bytes(found): bytes = found
-            case .absent where read == 0: bytes = []
-            case .absent: return .unreadable("WAL segment \(file) is neither archived nor in pg_wal any more")
-            case .unreadable: return .unreadable("WAL segment \(file) could not be read")
-            }
-            if bytes.isEmpty {
-                // Not written yet (see below).
-            } else if let facts = try? WALSegmentFacts(segment: bytes) {
+            case let .facts(facts):
                 if let commit = facts.transactions.last(where: { $0.committed && $0.lsn > recovered && $0.lsn < disaster }) {
                     return .lastLost(commit)
                 }
-            } else if read > 0 {
-                return .unreadable("WAL segment \(file) is not readable WAL")
+            case .empty, .notWAL where read == 0, .absent where read == 0:
+                break  // Not written yet (see below).
+            case .notWAL: return .unreadable("WAL segment \(file) is not readable WAL")
+            case .absent: return .unreadable("WAL segment \(file) is neither archived nor in pg_wal any more")
+            case .unreadable: return .unreadable("WAL segment \(file) could not be read")
             }
             // The disaster's own segment may not have reached its file yet: the
             // file is created, or a recycled one keeps its old first page,
@@ -83,7 +83,7 @@ public struct DataLossProbe {
         var found: WALTransaction?
         for _ in 0..<segmentLimit {
             let file = WALFileName.segment(timeline: timeline, number: number, segmentSize: segmentSize)
-            guard case let .bytes(bytes) = readSegment(file), let facts = try? WALSegmentFacts(segment: bytes) else { break }
+            guard case let .facts(facts) = readSegment(file) else { break }
             for commit in facts.transactions where commit.committed && commit.lsn > recovered {
                 if commit.time > target { return found.map { .lastLost($0) } ?? .nothingLost }
                 found = commit
@@ -100,17 +100,21 @@ extension DataLossProbe {
     public static func segmentSource(archive: WALArchive, archived: Set<WALFileName>, dataDirectory: String?,
                                      source: ConnectionParameters?, segmentSize: UInt64) -> SegmentSource {
         { file in
-            if archived.contains(file), let bytes = try? archive.contents(of: file) { return .bytes(bytes) }
+            if archived.contains(file), let found = try? Self.segment({ try archive.facts(of: file) }) { return found }
             if let dataDirectory, access(dataDirectory + "/pg_wal", R_OK | X_OK) == 0 {
                 let path = dataDirectory + "/pg_wal/" + file.description
-                // Read straight into the array WALSegmentFacts parses: one copy of
-                // the segment in memory, not a Data and an array (32 MiB at once).
-                if let file = try? LocalFile.reading(path) {
-                    defer { try? file.close() }
-                    guard let size = try? file.size, let bytes = try? file.read(count: Int(size), at: 0) else { return .unreadable }
-                    return .bytes(bytes)
-                }
-                return access(path, F_OK) == 0 ? .unreadable : .absent
+                guard let local = try? LocalFile.reading(path) else { return access(path, F_OK) == 0 ? .unreadable : .absent }
+                defer { try? local.close() }
+                // Scanned as it is read: a few pages in memory, not the segment.
+                return (try? Self.segment {
+                    let stream = try WALSegmentStream(capacity: Int(segmentSize))
+                    while !stream.space.isEmpty {
+                        let n = try local.read(into: stream.space)
+                        if n == 0 { break }
+                        try stream.advance(by: n)
+                    }
+                    return try stream.finish()
+                }) ?? .unreadable
             }
             guard let source, let connection = try? PostgresConnection(source),
                   let result = try? connection.query("SELECT pg_read_binary_file($1, 0, $2, true)",
@@ -119,7 +123,20 @@ extension DataLossProbe {
             }
             guard result.rows.count == 1, result.columns.count == 1 else { return .unreadable }
             guard let hex = result.rows[0][0] else { return .absent }
-            return Self.bytes(fromHex: hex).map { .bytes($0) } ?? .unreadable
+            guard let bytes = Self.bytes(fromHex: hex) else { return .unreadable }
+            return (try? Self.segment { try WALSegmentFacts(segment: bytes) }) ?? .unreadable
+        }
+    }
+
+    /// What `read` finds: its facts, or what kind of file it read when that
+    /// is not WAL. Errors other than the file's format are thrown.
+    static func segment(_ read: () throws -> WALSegmentFacts) throws -> Segment {
+        do {
+            return .facts(try read())
+        } catch WALFormatError.tooShort(_, actual: 0) {
+            return .empty
+        } catch is WALFormatError {
+            return .notWAL
         }
     }
 

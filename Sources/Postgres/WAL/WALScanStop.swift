@@ -23,4 +23,13 @@ public enum WALScanStop: Sendable, Equatable {
             return lsn
         }
     }
+
+    /// Whether the scan stopped only because the bytes ended: with more of the
+    /// segment it would go on (see `WALSegmentStream`).
+    var isShortOfBytes: Bool {
+        switch self {
+        case .endOfBytes, .incompleteRecord: return true
+        case .endOfWAL, .switchRecord, .invalidData: return false
+        }
+    }
 }

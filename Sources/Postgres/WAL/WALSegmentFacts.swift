@@ -28,34 +28,62 @@ public struct WALSegmentFacts: Sendable, Equatable {
     public var hasSwitch: Bool
     /// Why the scan stopped.
     public var stop: WALScanStop
+    /// The page magic: which PostgreSQL wrote the records.
+    private let magic: WALPageMagic
 
     /// Sums up `scan`. Transaction times and restore points need only the
     /// first 72 bytes of main data; the xid of a prepared transaction lies
     /// further in, so when the scan kept too little of it the record's own
     /// `xl_xid` is reported instead. `init(segment:)` keeps everything.
     public init(scan: WALSegmentScan) {
-        let magic = WALPageMagic(scan.header.magic)
-        systemIdentifier = scan.header.systemIdentifier
-        timeline = scan.header.timeline
-        segmentSize = scan.header.segmentSize
-        startLSN = scan.segmentStart
-        firstRecordLSN = scan.records.first?.lsn
-        endOfRecords = scan.records.last?.endLSN
-        lastRecordLSN = scan.records.last?.lsn
-        recordCount = scan.records.count
-        transactions = scan.records.compactMap { WALTransaction(record: $0, magic: magic) }
-        restorePoints = scan.records.compactMap(WALRestorePoint.init(record:))
-        hasSwitch = scan.records.last?.isSwitch ?? false
+        self.init(header: scan.header)
+        for record in scan.records { include(record) }
         stop = scan.stop
     }
 
-    /// Scans `segment` (see `WALSegmentScan`) and sums it up.
+    /// Scans `segment` (see `WALSegmentScan`) and sums it up, one record at a
+    /// time: the records themselves are not kept.
     public init(segment: UnsafeRawBufferPointer) throws(WALFormatError) {
-        self.init(scan: try WALSegmentScan(segment: segment, mainDataLimit: .max))
+        let header = try WALLongPageHeader.parse(segment)
+        guard segment.count <= Int(header.segmentSize) else {
+            throw .longerThanSegment(bytes: segment.count, segmentSize: header.segmentSize)
+        }
+        self.init(header: header)
+        var walk = WALRecordWalk(bytes: segment, header: header, mainDataLimit: .max)
+        walk.run(moreToCome: false) { include($0) }
+        stop = walk.stop ?? .endOfBytes(at: header.pageAddress)
     }
 
     /// Scans `segment` (see `WALSegmentScan`) and sums it up.
     public init(segment: [UInt8]) throws(WALFormatError) {
-        self.init(scan: try WALSegmentScan(segment: segment, mainDataLimit: .max))
+        let result = segment.withUnsafeBytes { bytes in
+            Result { () throws(WALFormatError) in try WALSegmentFacts(segment: bytes) }
+        }
+        self = try result.get()
+    }
+
+    /// The facts of a segment with this first page before any record is read.
+    init(header: WALLongPageHeader) {
+        systemIdentifier = header.systemIdentifier
+        timeline = header.timeline
+        segmentSize = header.segmentSize
+        startLSN = header.pageAddress
+        recordCount = 0
+        transactions = []
+        restorePoints = []
+        hasSwitch = false
+        stop = .endOfBytes(at: header.pageAddress)
+        magic = WALPageMagic(header.magic)
+    }
+
+    /// Counts in the next record that begins in the segment.
+    mutating func include(_ record: WALRecord) {
+        if firstRecordLSN == nil { firstRecordLSN = record.lsn }
+        endOfRecords = record.endLSN
+        lastRecordLSN = record.lsn
+        recordCount += 1
+        if let transaction = WALTransaction(record: record, magic: magic) { transactions.append(transaction) }
+        if let point = WALRestorePoint(record: record) { restorePoints.append(point) }
+        hasSwitch = record.isSwitch
     }
 }

@@ -12,7 +12,9 @@ struct WALSegmentReader {
     /// `MAXALIGN`: records start at multiples of 8.
     static let alignment = 8
 
-    let bytes: UnsafeRawBufferPointer
+    /// The segment's bytes read so far: all of them, or (`WALSegmentStream`)
+    /// a prefix that `extend` lengthens.
+    private(set) var bytes: UnsafeRawBufferPointer
     let header: WALLongPageHeader
     let mainDataLimit: Int
     private let pageSize: Int
@@ -30,6 +32,18 @@ struct WALSegmentReader {
         pageSize = Int(header.blockSize)
         magic = WALPageMagic(header.magic)
         position = header.page.size
+    }
+
+    /// Where the next record (or the page header in front of it) starts: no
+    /// byte before this page is read again.
+    var offset: Int { position }
+
+    /// Goes on with more of the same segment: `longer` starts where `bytes`
+    /// did. A step that stopped for want of bytes (`isShortOfBytes`) changed
+    /// nothing and can be taken again.
+    mutating func extend(to longer: UnsafeRawBufferPointer) {
+        precondition(longer.baseAddress == bytes.baseAddress && longer.count >= bytes.count, "a WAL segment grows only at its end")
+        bytes = longer
     }
 
     private func lsn(_ offset: Int) -> LSN { LSN(header.pageAddress.value + UInt64(offset)) }

@@ -28,20 +28,11 @@ public struct WALSegmentScan: Sendable, Equatable {
         guard segment.count <= Int(header.segmentSize) else {
             throw .longerThanSegment(bytes: segment.count, segmentSize: header.segmentSize)
         }
-        var reader = WALSegmentReader(bytes: segment, header: header, mainDataLimit: mainDataLimit)
+        var walk = WALRecordWalk(bytes: segment, header: header, mainDataLimit: mainDataLimit)
         var records: [WALRecord] = []
-        var stop = reader.skipContinuation()
-        while stop == nil {
-            switch reader.next() {
-            case let .record(record):
-                records.append(record)
-                if record.isSwitch { stop = .switchRecord(at: record.lsn) }
-            case let .stop(reason):
-                stop = reason
-            }
-        }
+        walk.run(moreToCome: false) { records.append($0) }
         self.records = records
-        self.stop = stop ?? .endOfBytes(at: header.pageAddress)
+        stop = walk.stop ?? .endOfBytes(at: header.pageAddress)
     }
 
     /// Scans `segment`; see `init(segment:mainDataLimit:)` taking a buffer.
