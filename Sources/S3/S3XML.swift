@@ -1,8 +1,3 @@
-import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-
 /// A parsed XML element of an S3 response: its name, text and children.
 /// S3's responses are small and flat, so a tree is the simplest reading.
 struct S3XMLElement {
@@ -19,37 +14,10 @@ struct S3XMLElement {
     /// The text of the first child called `name`.
     func value(_ name: String) -> String? { child(name)?.text }
 
-    /// Parses a document; nil if it is not well-formed XML.
+    /// Parses a document; nil if it is not well-formed XML (see `S3XMLReader`).
     static func parse(_ bytes: [UInt8]) -> S3XMLElement? {
-        let builder = TreeBuilder()
-        let parser = XMLParser(data: Data(bytes))
-        parser.delegate = builder
-        guard parser.parse() else { return nil }
-        return builder.root
-    }
-
-    private final class TreeBuilder: NSObject, XMLParserDelegate {
-        var stack: [S3XMLElement] = []
-        var root: S3XMLElement?
-
-        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                    qualifiedName: String?, attributes: [String: String] = [:]) {
-            stack.append(S3XMLElement(name: elementName, text: "", children: []))
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
-            guard !stack.isEmpty else { return }
-            stack[stack.count - 1].text += string
-        }
-
-        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-            guard let finished = stack.popLast() else { return }
-            if stack.isEmpty {
-                root = finished
-            } else {
-                stack[stack.count - 1].children.append(finished)
-            }
-        }
+        var reader = S3XMLReader(bytes)
+        return reader.document()
     }
 }
 
