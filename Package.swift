@@ -15,12 +15,13 @@ let package = Package(
     ],
     targets: [
         // C libraries from Debian, one system-library target each.
-        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // Wrappers: the only modules that import C.
         .target(name: "CProcessSupport"),
+        // libpq, loaded when a command first connects (see its header).
+        .target(name: "CLibPQ"),
         .target(name: "CFileSupport"),
         .target(name: "ExternalProgram", dependencies: ["CProcessSupport"]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "ExternalProgram"]),

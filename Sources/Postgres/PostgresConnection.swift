@@ -3,12 +3,15 @@ import Foundation
 
 /// A libpq connection. One statement at a time; not shared between tasks.
 public final class PostgresConnection {
+    private let pq: lifeboat_libpq
     private let connection: OpaquePointer
     public let parameters: ConnectionParameters
 
-    /// Connects, or throws `PostgresError.connectionFailed` with libpq's message.
+    /// Connects, or throws `PostgresError.connectionFailed` with libpq's
+    /// message (or why libpq itself could not be loaded).
     public init(_ parameters: ConnectionParameters) throws {
         self.parameters = parameters
+        pq = try Self.libpq(target: parameters.displayTarget)
         let pairs = parameters.keywords
         let keywords = pairs.map { strdup($0.0) }
         let values = pairs.map { strdup($0.1) }
@@ -18,20 +21,29 @@ public final class PostgresConnection {
         }
         var keywordPointers: [UnsafePointer<CChar>?] = keywords.map { UnsafePointer($0) } + [nil]
         var valuePointers: [UnsafePointer<CChar>?] = values.map { UnsafePointer($0) } + [nil]
-        guard let connection = PQconnectdbParams(&keywordPointers, &valuePointers, 0) else {
+        guard let connection = pq.connectdbParams(&keywordPointers, &valuePointers, 0) else {
             throw PostgresError.connectionFailed(target: parameters.displayTarget, message: "libpq could not allocate a connection")
         }
-        guard PQstatus(connection) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(connection))
-            PQfinish(connection)
+        guard pq.status(connection) == LIFEBOAT_CONNECTION_OK else {
+            let message = String(cString: pq.errorMessage(connection))
+            pq.finish(connection)
             throw PostgresError.connectionFailed(target: parameters.displayTarget, message: message)
         }
         self.connection = connection
         // Server notices (e.g. from DROP ... IF EXISTS) are not errors and must not reach stderr.
-        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        _ = pq.setNoticeProcessor(connection, { _, _ in }, nil)
     }
 
-    deinit { PQfinish(connection) }
+    deinit { pq.finish(connection) }
+
+    /// libpq's functions, loaded on the first connection (see `lifeboat_load_libpq`).
+    private static func libpq(target: String) throws -> lifeboat_libpq {
+        var error = [CChar](repeating: 0, count: 512)
+        guard let table = lifeboat_load_libpq(&error, error.count) else {
+            throw PostgresError.connectionFailed(target: target, message: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        return table.pointee
+    }
 
     /// Runs `sql` with `$1…$n` bound to `parameters` (text format; nil is NULL).
     @discardableResult
@@ -40,7 +52,7 @@ public final class PostgresConnection {
         defer { copies.forEach { free($0) } }
         var pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
         let result = pointers.withUnsafeMutableBufferPointer { buffer in
-            PQexecParams(connection, sql, Int32(parameters.count), nil, buffer.baseAddress, nil, nil, 0)
+            pq.execParams(connection, sql, Int32(parameters.count), nil, buffer.baseAddress, nil, nil, 0)
         }
         return try check(result, statement: sql)
     }
@@ -49,21 +61,18 @@ public final class PostgresConnection {
     private func check(_ result: OpaquePointer?, statement: String) throws -> QueryResult {
         let shortStatement = Self.abbreviate(statement)
         guard let result else {
-            throw PostgresError.queryFailed(statement: shortStatement, message: String(cString: PQerrorMessage(connection)), sqlState: nil)
+            throw PostgresError.queryFailed(statement: shortStatement, message: String(cString: pq.errorMessage(connection)), sqlState: nil)
         }
-        defer { PQclear(result) }
-        switch PQresultStatus(result) {
-        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-            return QueryResult(result)
+        defer { pq.clear(result) }
+        switch pq.resultStatus(result) {
+        case LIFEBOAT_PGRES_TUPLES_OK, LIFEBOAT_PGRES_COMMAND_OK, LIFEBOAT_PGRES_EMPTY_QUERY:
+            return QueryResult(result, pq)
         default:
-            let message = String(cString: PQresultErrorMessage(result))
-            let sqlState = PQresultErrorField(result, Self.diagnosticSQLState).map { String(cString: $0) }
+            let message = String(cString: pq.resultErrorMessage(result))
+            let sqlState = pq.resultErrorField(result, LIFEBOAT_PG_DIAG_SQLSTATE).map { String(cString: $0) }
             throw PostgresError.queryFailed(statement: shortStatement, message: message, sqlState: sqlState)
         }
     }
-
-    /// `PG_DIAG_SQLSTATE`, a character-literal macro Swift does not import.
-    private static let diagnosticSQLState = Int32(UInt8(ascii: "C"))
 
     private static func abbreviate(_ sql: String) -> String {
         let oneLine = sql.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
@@ -71,7 +80,7 @@ public final class PostgresConnection {
     }
 
     /// The server's major version (15, 16, …), from the connection handshake.
-    public var serverMajorVersion: Int { Int(PQserverVersion(connection)) / 10000 }
+    public var serverMajorVersion: Int { Int(pq.serverVersion(connection)) / 10000 }
 }
 
 /// The rows of a query, copied out of libpq as text.
@@ -79,15 +88,15 @@ public struct QueryResult: Sendable {
     public let columns: [String]
     public let rows: [[String?]]
 
-    init(_ result: OpaquePointer) {
-        let columnCount = Int(PQnfields(result))
-        let rowCount = Int(PQntuples(result))
-        columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+    init(_ result: OpaquePointer, _ pq: lifeboat_libpq) {
+        let columnCount = Int(pq.nfields(result))
+        let rowCount = Int(pq.ntuples(result))
+        columns = (0..<columnCount).map { column in pq.fname(result, Int32(column)).map { String(cString: $0) } ?? "" }
         rows = (0..<rowCount).map { row in
             (0..<columnCount).map { column in
-                PQgetisnull(result, Int32(row), Int32(column)) == 1
+                pq.getisnull(result, Int32(row), Int32(column)) == 1
                     ? nil
-                    : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+                    : String(cString: pq.getvalue(result, Int32(row), Int32(column)))
             }
         }
     }
