@@ -17,6 +17,8 @@ let package = Package(
         // C libraries from Debian, one system-library target each.
         .systemLibrary(name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libarchive's own zstd, called directly where whole frames of known size are compressed.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
         // Wrappers: the only modules that import C.
         .target(name: "CProcessSupport"),
@@ -25,7 +27,7 @@ let package = Package(
         .target(name: "CFileSupport"),
         .target(name: "ExternalProgram", dependencies: ["CProcessSupport"]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "ExternalProgram"]),
-        .target(name: "Archive", dependencies: ["CLibArchive"]),
+        .target(name: "Archive", dependencies: ["CLibArchive", "CZstd"]),
         .target(name: "Seal", dependencies: ["COpenSSL"]),
 
         // Streaming stages and storage.

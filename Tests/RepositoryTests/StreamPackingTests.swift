@@ -25,9 +25,11 @@ import Testing
         #expect(out == data)
     }
 
-    /// A file compressed as one frame per worker reads back as the same bytes
-    /// (zstd decodes concatenated frames as one stream), whatever the split;
-    /// a file shorter than announced is refused rather than stored with a hole.
+    /// A file compressed as 1 MiB frames, the workers taking them in turn,
+    /// reads back as the same bytes (zstd decodes concatenated frames as one
+    /// stream), whatever the number of workers; a file shorter than announced,
+    /// or one that cannot be read to the end, is refused rather than stored
+    /// with a hole, and no worker is left waiting for its turn.
     @Test(arguments: [(1, 5_000_000), (2, 5_000_000), (3, 16 << 20), (4, 3_000_000), (2, 1_000)])
     func rangesCompressedInParallelReadBackAsOneStream(_ workers: Int, _ size: Int) throws {
         let keys = try FixedKeys.make()
@@ -52,6 +54,16 @@ import Testing
         #expect(throws: FileShrankError.self) {
             _ = try StreamPacking.compressRanges(size: Int64(size) + 1, workers: workers, compression: Compression(.zstd, level: 3),
                                                  read: read, into: short)
+        }
+        struct ReadFailed: Error {}
+        let failing: @Sendable (Int64, UnsafeMutableRawBufferPointer) throws -> Int = { offset, buffer in
+            guard offset < Int64(size) / 2 else { throw ReadFailed() }
+            return try read(offset, buffer)
+        }
+        let broken = try SealingWriter(object: "lms/wal", keys: keys) { _ in }
+        #expect(throws: ReadFailed.self) {
+            _ = try StreamPacking.compressRanges(size: Int64(size), workers: workers, compression: Compression(.zstd, level: 3),
+                                                 read: failing, into: broken)
         }
     }
 }

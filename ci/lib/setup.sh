@@ -7,7 +7,7 @@ export LIFEBOAT_ROOT
 
 # Debian packages: the C libraries lifeboat links, PostgreSQL for the tests and
 # the demo, pkg-config for the system-library targets.
-LIFEBOAT_APT_PACKAGES=(pkg-config libpq-dev libarchive-dev libssl-dev postgresql postgresql-contrib)
+LIFEBOAT_APT_PACKAGES=(pkg-config libpq-dev libarchive-dev libzstd-dev libssl-dev postgresql postgresql-contrib)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
