@@ -208,6 +208,51 @@ struct WALSegmentScanTests {
         #expect(empty.stop == .endOfWAL(at: LSN(0x300_0000 + 40)))
     }
 
+    /// `WALSegmentStream` (a segment read as it is decompressed, its pages
+    /// given back behind the scan) finds exactly what one scan of all the bytes
+    /// finds — in every finished segment, cut at any size, and in truncated
+    /// and damaged ones — and refuses what that scan refuses.
+    @Test func streamedFactsAreTheFactsOfTheWholeSegment() throws {
+        let server = try TestPostgres.require()
+        _ = try WALWorkload.run(on: server)
+        try WALWorkload.writeGiantRecord(on: server)
+        func streamed(_ bytes: [UInt8], piece: Int, capacity: Int = 16 << 20) throws(WALFormatError) -> WALSegmentFacts {
+            guard let stream = try? WALSegmentStream(capacity: capacity) else { fatalError("no address space") }
+            var offset = 0
+            while offset < bytes.count {
+                let n = min(piece, bytes.count - offset, stream.space.count)
+                if n == 0 { break }
+                stream.space.copyBytes(from: bytes[offset..<offset + n])
+                try stream.advance(by: n)
+                offset += n
+            }
+            return try stream.finish()
+        }
+        let segments = try WALWorkload.finishedSegments(of: server)
+        #expect(segments.count >= 3)
+        for path in segments {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            let whole = try WALSegmentFacts(segment: bytes)
+            #expect(whole.recordCount > 0 || whole.stop != .endOfBytes(at: whole.startLSN))
+            for piece in [4093, 65_549, 256 << 10] {
+                #expect(try streamed(bytes, piece: piece) == whole, "\(path) in pieces of \(piece)")
+            }
+            for cut in [8192 + 100, bytes.count / 3 + 5] {
+                let truncated = Array(bytes[..<cut])
+                #expect(try streamed(truncated, piece: 4093) == WALSegmentFacts(segment: truncated), "\(path) cut at \(cut)")
+            }
+            var damaged = bytes
+            damaged[bytes.count / 2] ^= 0xFF
+            #expect(try streamed(damaged, piece: 65_549) == WALSegmentFacts(segment: damaged), "\(path) damaged")
+        }
+        #expect(throws: WALFormatError.tooShort(needed: 40, actual: 0)) { try streamed([], piece: 4096) }
+        #expect(throws: WALFormatError.tooShort(needed: 40, actual: 10)) { try streamed([UInt8](repeating: 7, count: 10), piece: 4) }
+        #expect(throws: WALFormatError.unwrittenSegment) { try streamed([UInt8](repeating: 0, count: 8192), piece: 1000) }
+        #expect(throws: WALFormatError.longerThanSegment(bytes: (1 << 20) + 4096, segmentSize: 1 << 20)) {
+            try streamed(Self.syntheticHeader(segmentSize: 1 << 20) + [UInt8](repeating: 0, count: (1 << 20) + 4096 - 40), piece: 4096)
+        }
+    }
+
     @Test func garbageIsRejectedWithAClearError() throws {
         #expect(throws: WALFormatError.tooShort(needed: 40, actual: 10)) { try WALSegmentScan(segment: [UInt8](repeating: 7, count: 10)) }
         #expect(throws: WALFormatError.unwrittenSegment) { try WALSegmentScan(segment: [UInt8](repeating: 0, count: 8192)) }
