@@ -21,13 +21,25 @@ public final class ArchiveReader {
     /// known: only its decoder is enabled, so uncompressed bytes that happen to
     /// start like a compressed stream are never mistaken for one. Nil detects
     /// any algorithm lifeboat writes.
-    public init(format: ArchiveFormat = .tar, bufferSize: Int = 256 * 1024, compression: Compression.Algorithm? = nil,
-                source: @escaping Source) throws {
+    public convenience init(format: ArchiveFormat = .tar, bufferSize: Int = 256 * 1024, compression: Compression.Algorithm? = nil,
+                            source: @escaping Source) throws {
+        try self.init(format: format, compression: compression, box: SourceBox(source: source, bufferSize: bufferSize))
+    }
+
+    /// Opens a reader that takes the stream in the pieces `lend` returns,
+    /// straight from where they lie (no copy): each must stay valid until the
+    /// next call; an empty one is the end of the stream.
+    public convenience init(format: ArchiveFormat = .tar, compression: Compression.Algorithm? = nil,
+                            lending lend: @escaping () throws -> UnsafeRawBufferPointer) throws {
+        try self.init(format: format, compression: compression, box: SourceBox(lend: lend))
+    }
+
+    private init(format: ArchiveFormat, compression: Compression.Algorithm?, box: SourceBox) throws {
         guard let archive = archive_read_new() else {
             throw ArchiveError.libarchive(operation: "archive_read_new", message: "out of memory")
         }
         self.archive = archive
-        self.sourceBox = SourceBox(source: source, bufferSize: bufferSize)
+        self.sourceBox = box
         // From here on, deinit frees the archive, also when opening fails.
         let algorithms = compression.map { [$0] } ?? Compression.Algorithm.allCases
         for algorithm in algorithms {
@@ -74,6 +86,19 @@ public final class ArchiveReader {
         return count
     }
 
+    /// The next piece of the current entry's data where libarchive already
+    /// holds it (its decompression buffer: no copy), valid until the next call;
+    /// empty at the entry's end.
+    public func readBlock() throws -> UnsafeRawBufferPointer {
+        var buffer: UnsafeRawPointer?
+        var size = 0
+        var offset: la_int64_t = 0
+        let status = archive_read_data_block(archive, &buffer, &size, &offset)
+        if status == ARCHIVE_EOF { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        try checkArchive(status, archive, "read data", callbackError: sourceBox.error)
+        return UnsafeRawBufferPointer(start: buffer, count: buffer == nil ? 0 : size)
+    }
+
     /// The current entry's whole data, for small entries.
     public func readAll(limit: Int = 64 << 20) throws -> [UInt8] {
         var out: [UInt8] = []
@@ -92,26 +117,45 @@ public final class ArchiveReader {
     var sourceError: Error? { sourceBox.error }
 }
 
-/// Carries the source, its buffer and any error it threw across the C boundary.
+/// Carries the source (a copying one and its buffer, or a lending one) and
+/// any error it threw across the C boundary.
 private final class SourceBox {
-    let source: ArchiveReader.Source
-    let buffer: UnsafeMutableRawBufferPointer
+    let source: ArchiveReader.Source?
+    let lend: (() throws -> UnsafeRawBufferPointer)?
+    let buffer: UnsafeMutableRawBufferPointer?
     var error: Error?
 
     init(source: @escaping ArchiveReader.Source, bufferSize: Int) {
         self.source = source
-        self.buffer = .allocate(byteCount: bufferSize, alignment: 16)
+        lend = nil
+        buffer = .allocate(byteCount: bufferSize, alignment: 16)
     }
 
-    deinit { buffer.deallocate() }
+    init(lend: @escaping () throws -> UnsafeRawBufferPointer) {
+        source = nil
+        self.lend = lend
+        buffer = nil
+    }
+
+    deinit { buffer?.deallocate() }
+
+    /// The next bytes of the stream: where they are and how many.
+    func next() throws -> (UnsafeRawPointer?, Int) {
+        if let lend {
+            let piece = try lend()
+            return (piece.baseAddress, piece.count)
+        }
+        guard let source, let buffer else { return (nil, 0) }
+        return (UnsafeRawPointer(buffer.baseAddress), try source(buffer))
+    }
 }
 
 private func readCallback(_: OpaquePointer?, _ client: UnsafeMutableRawPointer?, _ out: UnsafeMutablePointer<UnsafeRawPointer?>?) -> la_ssize_t {
     guard let client, let out else { return -1 }
     let box = Unmanaged<SourceBox>.fromOpaque(client).takeUnretainedValue()
     do {
-        let count = try box.source(box.buffer)
-        out.pointee = UnsafeRawPointer(box.buffer.baseAddress)
+        let (bytes, count) = try box.next()
+        out.pointee = bytes
         return count
     } catch {
         box.error = error

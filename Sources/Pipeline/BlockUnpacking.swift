@@ -3,32 +3,45 @@ import Foundation
 
 extension StreamPacking {
     /// Reads one part written by `ParallelPacker`: authenticates and
-    /// decompresses it and hands each block to `body` (its position in the
-    /// part, and exactly `blockLengths[position]` bytes, in `buffer`).
-    /// Throws `SealedObjectError`/`ArchiveError` on damage, and
-    /// `ArchiveError.truncated`-like errors when the part ends early or has bytes left over.
+    /// decompresses it and hands its bytes to `body` as they come out of the
+    /// decompressor (no copy): the block they belong to (its position in the
+    /// part), their offset in it, and the bytes, in order, exactly
+    /// `blockLengths[position]` bytes for each block. Throws
+    /// `SealedObjectError`/`ArchiveError` on damage, and `BlockUnpackingError`
+    /// when the part ends early or has bytes left over.
     public static func unpackBlocks(
         from reader: UnsealingReader,
         blockLengths: [Int],
         compression: Compression.Algorithm,
-        buffer: UnsafeMutableRawBufferPointer,
-        body: (Int, UnsafeRawBufferPointer) throws -> Void
+        body: (_ position: Int, _ offset: Int, UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        let archive = try ArchiveReader(format: .raw, compression: compression) { try reader.read(into: $0) }
-        guard try archive.nextEntry() != nil else { throw BlockUnpackingError.shorterThanListed }
-        for (position, length) in blockLengths.enumerated() {
-            guard length >= 0, length <= buffer.count else { throw BlockUnpackingError.longerThanListed }
-            var filled = 0
-            while filled < length {
-                let n = try archive.readData(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<length]))
-                guard n > 0 else { throw BlockUnpackingError.shorterThanListed }
-                filled += n
-            }
-            try body(position, UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
+        guard let archive = try openPlaintext(of: reader, compression: compression) else {
+            guard blockLengths.allSatisfy({ $0 == 0 }) else { throw BlockUnpackingError.shorterThanListed }
+            return
         }
-        var extra = [UInt8](repeating: 0, count: 1)
-        let more = try extra.withUnsafeMutableBytes { try archive.readData(into: $0) }
-        guard more == 0 else { throw BlockUnpackingError.longerThanListed }
+        var position = 0
+        var offset = 0
+        while true {
+            let piece = try archive.readBlock()
+            if piece.isEmpty { break }
+            var used = 0
+            while used < piece.count {
+                while position < blockLengths.count, offset == blockLengths[position] {
+                    position += 1
+                    offset = 0
+                }
+                guard position < blockLengths.count, blockLengths[position] >= 0 else { throw BlockUnpackingError.longerThanListed }
+                let n = min(piece.count - used, blockLengths[position] - offset)
+                try body(position, offset, UnsafeRawBufferPointer(rebasing: piece[used..<used + n]))
+                used += n
+                offset += n
+            }
+        }
+        while position < blockLengths.count, offset == blockLengths[position] {
+            position += 1
+            offset = 0
+        }
+        guard position == blockLengths.count else { throw BlockUnpackingError.shorterThanListed }
     }
 }
 

@@ -83,17 +83,15 @@ public enum StreamPacking {
         progress: (Int64) -> Void = { _ in }
     ) throws -> Summary {
         let hasher = try SHA256Hasher()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-        defer { buffer.deallocate() }
         var total: Int64 = 0
         if let archive = try openPlaintext(of: reader, compression: compression) {
             while true {
-                let n = try archive.readData(into: buffer)
-                if n == 0 { break }
-                let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+                // Straight from the decompressor's buffer.
+                let bytes = try archive.readBlock()
+                if bytes.isEmpty { break }
                 try hasher.update(bytes)
                 try consumer(bytes)
-                total += Int64(n)
+                total += Int64(bytes.count)
                 progress(total)
             }
         }
@@ -105,17 +103,16 @@ public enum StreamPacking {
     /// stream (see `pack`).
     public static func openPlaintext(of reader: UnsealingReader, compression: Compression.Algorithm? = nil) throws -> ArchiveReader? {
         // An empty stream is stored as nothing at all: look at the first
-        // bytes before handing the stream to libarchive.
-        var first = [UInt8](repeating: 0, count: 4096)
-        let firstCount = try first.withUnsafeMutableBytes { try reader.read(into: $0) }
-        guard firstCount > 0 else { return nil }
-        var unread = first[0..<firstCount]
-        let archive = try ArchiveReader(format: .raw, compression: compression) { out in
-            guard !unread.isEmpty else { return try reader.read(into: out) }
-            let n = min(out.count, unread.count)
-            out.copyBytes(from: unread.prefix(n))
-            unread = unread.dropFirst(n)
-            return n
+        // piece before handing the stream to libarchive, which reads the
+        // plaintext where the reader decrypted it.
+        var first: UnsafeRawBufferPointer? = try reader.lendPlaintext()
+        guard first?.isEmpty == false else { return nil }
+        let archive = try ArchiveReader(format: .raw, compression: compression) {
+            if let piece = first {
+                first = nil
+                return piece
+            }
+            return try reader.lendPlaintext()
         }
         return try archive.nextEntry() == nil ? nil : archive
     }

@@ -66,6 +66,19 @@ public final class UnsealingReader {
         return n
     }
 
+    /// The rest of the current chunk's authenticated plaintext where it lies
+    /// (no copy), opening the next chunk first when this one is used up;
+    /// valid until the next read. Empty at the end of the object.
+    public func lendPlaintext() throws -> UnsafeRawBufferPointer {
+        if plainStart == plainEnd {
+            if sawLast { return UnsafeRawBufferPointer(start: nil, count: 0) }
+            try openNextChunk()
+        }
+        let piece = UnsafeRawBufferPointer(rebasing: input[plainStart..<plainEnd])
+        plainStart = plainEnd
+        return piece
+    }
+
     /// Reads the whole remaining plaintext (for small objects: manifests, keyrings).
     public func readAll(limit: Int = 256 << 20) throws -> [UInt8] {
         var out: [UInt8] = []

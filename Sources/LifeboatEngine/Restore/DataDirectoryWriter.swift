@@ -120,15 +120,20 @@ final class DataDirectoryWriter: @unchecked Sendable {
         let blockSize = Int64(layout.blockSize)
         // Parts of older backups carry a digest of their own (see `BackupManifest`).
         let hasher = object.sha256.isEmpty ? nil : try SHA256Hasher()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: layout.blockSize, alignment: 64)
-        defer { buffer.deallocate() }
         var open: (index: Int, file: LocalFile)?
+        // Bytes of the open file written but not yet handed to writeback: the
+        // decompressor's pieces are small, so they are handed on a MiB at a time.
+        var unflushed: Range<Int64> = 0..<0
+        func startWriteback() {
+            if !unflushed.isEmpty { open?.file.startWriteback(offset: unflushed.lowerBound, count: unflushed.count) }
+            unflushed = 0..<0
+        }
         var total: Int64 = 0
         try StreamPacking.unpackBlocks(from: try repository.openSealed(key), blockLengths: layout.blockLengths(part.blocks),
-                                       compression: compression, buffer: buffer) { blockNumber, bytes in
+                                       compression: compression) { blockNumber, offsetInBlock, bytes in
             try hasher?.update(bytes)
             total += Int64(bytes.count)
-            var position = Int64(part.blocks[blockNumber]) * blockSize
+            var position = Int64(part.blocks[blockNumber]) * blockSize + Int64(offsetInBlock)
             var consumed = 0
             var fileIndex = fileContaining(position)
             while consumed < bytes.count, fileIndex < files.count {
@@ -138,13 +143,17 @@ final class DataDirectoryWriter: @unchecked Sendable {
                 let n = Int(min(Int64(bytes.count - consumed), end - position))
                 if n > 0, !keep.contains(file.path) {
                     if open?.index != fileIndex {
+                        startWriteback()
                         try open?.file.close()
                         open = (fileIndex, try LocalFile(path: path(of: file), flags: O_WRONLY | O_CREAT, mode: 0o600))
                     }
                     guard let base = bytes.baseAddress else { break }
-                    try open?.file.write(UnsafeRawBufferPointer(start: base + consumed, count: n), at: position - start)
+                    let at = position - start
+                    try open?.file.write(UnsafeRawBufferPointer(start: base + consumed, count: n), at: at)
                     // Written back while the other blocks decompress: the final syncfs has little left to flush.
-                    open?.file.startWriteback(offset: position - start, count: n)
+                    if unflushed.upperBound != at { startWriteback() }
+                    unflushed = (unflushed.isEmpty ? at : unflushed.lowerBound)..<at + Int64(n)
+                    if unflushed.count >= 1 << 20 { startWriteback() }
                 }
                 consumed += max(n, 0)
                 position += Int64(max(n, 0))
@@ -152,6 +161,7 @@ final class DataDirectoryWriter: @unchecked Sendable {
             }
             lock.withLock { written += Int64(bytes.count) }
         }
+        startWriteback()
         try open?.file.close()
         guard total == object.plainBytes, try hasher?.finish().hexString ?? "" == object.sha256 else {
             throw PhysicalRestoreError.partMismatch(object: key)
