@@ -18,7 +18,10 @@ public struct RepositoryHeader: Codable, Sendable, Equatable {
     /// Random identity; key slots are bound to it.
     public var id: String
     public var createdAt: Date
-    /// Chunk size of sealed objects written here (log2; 20 = 1 MiB).
+    /// Chunk size of sealed objects written here (log2). New repositories
+    /// use 18 (256 KiB): every reader and writer of a sealed object holds one
+    /// chunk, and a larger one is no faster. Repositories made with 20 (1 MiB)
+    /// keep it; readers follow each object's own header.
     public var chunkSizeLog2: UInt8
 
     enum CodingKeys: String, CodingKey {
@@ -27,7 +30,7 @@ public struct RepositoryHeader: Codable, Sendable, Equatable {
         case chunkSizeLog2 = "chunk_size_log2"
     }
 
-    public init(id: String, createdAt: Date, chunkSizeLog2: UInt8 = 20) {
+    public init(id: String, createdAt: Date, chunkSizeLog2: UInt8 = 18) {
         format = Self.formatName
         version = Self.currentVersion
         self.id = id
