@@ -18,7 +18,9 @@ import Foundation
 /// physical backup keeps a SHA-256 per file), so hashing whole parts again
 /// would read every byte a second time for nothing.
 ///
-/// Memory: `workers + 2` blocks of `blockSize` bytes, plus one compressor per worker.
+/// Memory: `workers + 1` blocks of `blockSize` bytes (one per worker and the
+/// one being filled: the producer, reading files, outruns the compressors),
+/// plus one compressor per worker.
 public final class ParallelPacker: @unchecked Sendable {
     /// One finished part.
     public struct Part: Sendable, Equatable {
@@ -68,8 +70,8 @@ public final class ParallelPacker: @unchecked Sendable {
         self.store = store
         self.partName = partName
         work = BlockQueue(capacity: workers)
-        free = BlockQueue(capacity: workers + 2)
-        for _ in 0..<(workers + 2) {
+        free = BlockQueue(capacity: workers + 1)
+        for _ in 0..<(workers + 1) {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 64)
             allBuffers.append(buffer)
             free.push(buffer)
