@@ -61,7 +61,7 @@ public final class ParallelPacker: @unchecked Sendable {
     /// Plaintext bytes appended so far.
     public private(set) var totalBytes: Int64 = 0
 
-    public init(workers: Int, blockSize: Int = 1 << 20, partLimit: Int64 = 256 << 20, compression: Compression,
+    public init(workers: Int, blockSize: Int = 512 << 10, partLimit: Int64 = 256 << 20, compression: Compression,
                 partName: @escaping @Sendable (Int) -> String, store: @escaping Store) {
         let workers = max(1, workers)
         self.blockSize = blockSize
