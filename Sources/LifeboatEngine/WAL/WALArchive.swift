@@ -152,7 +152,8 @@ public struct WALArchive: Sendable {
 }
 
 extension WALArchive {
-    /// The plaintext of an archived file (a whole segment: 16 MiB by default).
+    /// The plaintext of a small archived file, such as a timeline history
+    /// (segments are read piece by piece: see `facts(of:)` and `fetch`).
     public func contents(of file: WALFileName) throws -> [UInt8] {
         try StreamPacking.unpackAll(from: try repository.openSealed(layout.wal(file))).0
     }

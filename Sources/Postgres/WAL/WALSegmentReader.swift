@@ -39,8 +39,9 @@ struct WALSegmentReader {
     var offset: Int { position }
 
     /// Goes on with more of the same segment: `longer` starts where `bytes`
-    /// did. A step that stopped for want of bytes (`isShortOfBytes`) changed
-    /// nothing and can be taken again.
+    /// did. A step that stopped for want of bytes (`isShortOfBytes`) left
+    /// nothing half-done: taken again, it gives what one step over all the
+    /// bytes would have.
     mutating func extend(to longer: UnsafeRawBufferPointer) {
         precondition(longer.baseAddress == bytes.baseAddress && longer.count >= bytes.count, "a WAL segment grows only at its end")
         bytes = longer
