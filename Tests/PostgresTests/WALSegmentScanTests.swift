@@ -248,8 +248,14 @@ struct WALSegmentScanTests {
         #expect(throws: WALFormatError.tooShort(needed: 40, actual: 0)) { try streamed([], piece: 4096) }
         #expect(throws: WALFormatError.tooShort(needed: 40, actual: 10)) { try streamed([UInt8](repeating: 7, count: 10), piece: 4) }
         #expect(throws: WALFormatError.unwrittenSegment) { try streamed([UInt8](repeating: 0, count: 8192), piece: 1000) }
+        let overlong = Self.syntheticHeader(segmentSize: 1 << 20) + [UInt8](repeating: 0, count: (1 << 20) + 4096 - 40)
         #expect(throws: WALFormatError.longerThanSegment(bytes: (1 << 20) + 4096, segmentSize: 1 << 20)) {
-            try streamed(Self.syntheticHeader(segmentSize: 1 << 20) + [UInt8](repeating: 0, count: (1 << 20) + 4096 - 40), piece: 4096)
+            try streamed(overlong, piece: 4096)
+        }
+        // Read by `facts(reading:)` into room for exactly one segment: the byte after it is refused.
+        let source = ByteArraySource(overlong)
+        #expect(throws: WALFormatError.longerThanSegment(bytes: (1 << 20) + 1, segmentSize: 1 << 20)) {
+            try WALSegmentStream(capacity: 1 << 20).facts(reading: { source.read(into: $0) })
         }
     }
 

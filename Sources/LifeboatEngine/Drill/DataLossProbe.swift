@@ -107,13 +107,7 @@ extension DataLossProbe {
                 defer { try? local.close() }
                 // Scanned as it is read: a few pages in memory, not the segment.
                 return (try? Self.segment {
-                    let stream = try WALSegmentStream(capacity: Int(segmentSize))
-                    while !stream.space.isEmpty {
-                        let n = try local.read(into: stream.space)
-                        if n == 0 { break }
-                        try stream.advance(by: n)
-                    }
-                    return try stream.finish()
+                    try WALSegmentStream(capacity: Int(segmentSize)).facts(reading: { try local.read(into: $0) })
                 }) ?? .unreadable
             }
             guard let source, let connection = try? PostgresConnection(source),

@@ -171,23 +171,10 @@ extension WALArchive {
     /// What the records of an archived segment say, read as the segment is
     /// decompressed: a few pages in memory at a time, not the whole segment.
     public func facts(of file: WALFileName) throws -> WALSegmentFacts {
-        let capacity = Int(try segmentSize())
-        let stream = try WALSegmentStream(capacity: capacity)
-        if let plaintext = try StreamPacking.openPlaintext(of: try repository.openSealed(layout.wal(file))) {
-            while true {
-                let space = stream.space
-                guard !space.isEmpty else {
-                    var probe: UInt8 = 0
-                    guard try withUnsafeMutableBytes(of: &probe, { try plaintext.readData(into: $0) }) == 0 else {
-                        throw WALFormatError.longerThanSegment(bytes: capacity + 1, segmentSize: UInt32(capacity))
-                    }
-                    break
-                }
-                let n = try plaintext.readData(into: space)
-                if n == 0 { break }
-                try stream.advance(by: n)
-            }
+        let stream = try WALSegmentStream(capacity: Int(try segmentSize()))
+        guard let plaintext = try StreamPacking.openPlaintext(of: try repository.openSealed(layout.wal(file))) else {
+            return try stream.finish()
         }
-        return try stream.finish()
+        return try stream.facts(reading: { try plaintext.readData(into: $0) })
     }
 }

@@ -45,6 +45,26 @@ public final class WALSegmentStream {
         try scan(moreToCome: true)
     }
 
+    /// Reads the whole segment from `read` (which fills the buffer it is
+    /// given and returns how many bytes, 0 at the end) and returns its facts;
+    /// more bytes than `capacity` are refused as `longerThanSegment`.
+    public func facts(reading read: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> WALSegmentFacts {
+        while true {
+            let space = self.space
+            if space.isEmpty {
+                var probe: UInt8 = 0
+                guard try withUnsafeMutableBytes(of: &probe, { try read($0) }) == 0 else {
+                    throw WALFormatError.longerThanSegment(bytes: filled + 1, segmentSize: UInt32(clamping: region.count))
+                }
+                break
+            }
+            let n = try read(space)
+            if n == 0 { break }
+            try advance(by: n)
+        }
+        return try finish()
+    }
+
     /// The facts of the segment, once all its bytes have come.
     public func finish() throws(WALFormatError) -> WALSegmentFacts {
         try scan(moreToCome: false)
