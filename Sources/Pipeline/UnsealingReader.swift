@@ -55,13 +55,9 @@ public final class UnsealingReader {
 
     /// Authenticated plaintext into `buffer`; 0 at the end of the object.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        if plainStart == plainEnd {
-            if sawLast { return 0 }
-            try openNextChunk()
-            if plainStart == plainEnd { return 0 }
-        }
-        let n = min(buffer.count, plainEnd - plainStart)
-        buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: input[plainStart..<plainStart + n]))
+        let unread = try unreadPlaintext()
+        let n = min(buffer.count, unread.count)
+        buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: input[unread.lowerBound..<unread.lowerBound + n]))
         plainStart += n
         return n
     }
@@ -70,13 +66,16 @@ public final class UnsealingReader {
     /// (no copy), opening the next chunk first when this one is used up;
     /// valid until the next read. Empty at the end of the object.
     public func lendPlaintext() throws -> UnsafeRawBufferPointer {
-        if plainStart == plainEnd {
-            if sawLast { return UnsafeRawBufferPointer(start: nil, count: 0) }
-            try openNextChunk()
-        }
-        let piece = UnsafeRawBufferPointer(rebasing: input[plainStart..<plainEnd])
+        let unread = try unreadPlaintext()
         plainStart = plainEnd
-        return piece
+        return UnsafeRawBufferPointer(rebasing: input[unread])
+    }
+
+    /// Where the plaintext not yet read lies in `input`, the next chunk opened
+    /// when the current one is used up; empty at the end of the object.
+    private func unreadPlaintext() throws -> Range<Int> {
+        if plainStart == plainEnd, !sawLast { try openNextChunk() }
+        return plainStart..<plainEnd
     }
 
     /// Reads the whole remaining plaintext (for small objects: manifests, keyrings).
