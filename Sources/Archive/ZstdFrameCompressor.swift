@@ -11,15 +11,7 @@ public final class ZstdFrameCompressor {
     private let context: OpaquePointer
 
     public init(level: Int) throws {
-        guard let context = ZSTD_createCCtx() else {
-            throw ArchiveError.libarchive(operation: "create a zstd context", message: "out of memory")
-        }
-        self.context = context
-        let status = ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, Int32(level))
-        guard ZSTD_isError(status) == 0 else {
-            ZSTD_freeCCtx(context)
-            throw ArchiveError.libarchive(operation: "set zstd level \(level)", message: String(cString: ZSTD_getErrorName(status)))
-        }
+        context = try makeZstdContext(level: level)
     }
 
     deinit { ZSTD_freeCCtx(context) }
@@ -31,9 +23,7 @@ public final class ZstdFrameCompressor {
     /// as one frame; returns the frame's length.
     public func compress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int {
         let length = ZSTD_compress2(context, output.baseAddress, output.count, input.baseAddress, input.count)
-        guard ZSTD_isError(length) == 0 else {
-            throw ArchiveError.libarchive(operation: "zstd compression", message: String(cString: ZSTD_getErrorName(length)))
-        }
+        guard ZSTD_isError(length) == 0 else { throw zstdError("zstd compression", length) }
         return length
     }
 }

@@ -20,7 +20,8 @@ import Foundation
 ///
 /// Memory: `workers + 1` blocks of `blockSize` bytes (one per worker and the
 /// one being filled: the producer, reading files, outruns the compressors),
-/// plus one compressor per worker.
+/// plus one compressor per worker, which writes into its part's sealing chunk
+/// (`PartCompressor`).
 public final class ParallelPacker: @unchecked Sendable {
     /// One finished part.
     public struct Part: Sendable, Equatable {
@@ -182,17 +183,16 @@ public final class ParallelPacker: @unchecked Sendable {
             var plaintext: Int64 = 0
             do {
                 let stored = try store(name) { sealer in
-                    let writer = try ArchiveWriter(compression: compression, format: .raw) { try sealer.write($0) }
+                    let stream = try PartCompressor(compression, sealer: sealer)
                     var block: Block? = first
                     while let next = block {
-                        let bytes = UnsafeRawBufferPointer(rebasing: next.buffer[0..<next.count])
-                        try writer.writeData(bytes)
+                        try stream.write(UnsafeRawBufferPointer(rebasing: next.buffer[0..<next.count]))
                         blocks.append(next.index)
                         plaintext += Int64(next.count)
                         free.push(next.buffer)
                         block = plaintext < partLimit ? work.pop() : nil
                     }
-                    try writer.finish()
+                    try stream.finish()
                 }
                 let part = Part(name: name, blocks: blocks, plaintextBytes: plaintext, storedBytes: stored)
                 state.withLock { parts.append(part) }

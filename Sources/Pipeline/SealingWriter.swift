@@ -67,6 +67,21 @@ public final class SealingWriter {
         try bytes.withUnsafeBytes { try write($0) }
     }
 
+    /// Lends the free end of the chunk being filled to `body`, which writes
+    /// plaintext there and returns how many bytes it wrote: a compressor can
+    /// put its output straight into the chunk instead of a buffer of its own.
+    /// A full chunk is sealed first (more plaintext follows it), so at least
+    /// one byte is always free.
+    public func fill(_ body: (UnsafeMutableRawBufferPointer) throws -> Int) throws {
+        precondition(!finished, "write after finish")
+        if filled == header.chunkSize { try sealChunk(last: false) }
+        let free = header.chunkSize - filled
+        let n = try body(UnsafeMutableRawBufferPointer(rebasing: chunk[filled..<header.chunkSize]))
+        precondition(n >= 0 && n <= free, "fill wrote outside the space it was lent")
+        filled += n
+        plaintextCount += Int64(n)
+    }
+
     /// Seals what is buffered as the last chunk. Without this the object is
     /// incomplete and will not authenticate.
     public func finish() throws {
