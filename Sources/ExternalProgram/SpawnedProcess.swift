@@ -34,6 +34,9 @@ final class SpawnedProcess {
     private(set) var collectedStdout = Data()
     private var reaped: Termination?
     static let stderrLimit = 64 * 1024
+    /// The stdout pipe's buffer, in the kernel: 1 MiB, Linux's default ceiling
+    /// for an unprivileged process (`/proc/sys/fs/pipe-max-size`).
+    static let stdoutPipeSize: Int32 = 1 << 20
 
     init(_ program: Program, pipeStdin: Bool) throws {
         // Writing to a child that exited must fail with EPIPE, not kill lifeboat.
@@ -53,6 +56,9 @@ final class SpawnedProcess {
         }
         if pipeStdin { try makePipe(&stdinPipe) }
         try makePipe(&stdoutPipe)
+        // A dump keeps writing while lifeboat compresses what it read (64 KiB
+        // would stall it at every block); a smaller pipe only costs speed.
+        _ = lifeboat_widen_pipe(stdoutPipe[0], Self.stdoutPipeSize)
         try makePipe(&stderrPipe)
 
         var actions = posix_spawn_file_actions_t()

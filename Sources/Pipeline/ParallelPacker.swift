@@ -21,7 +21,7 @@ import Foundation
 /// Memory: `workers + 1` blocks of `blockSize` bytes (one per worker and the
 /// one being filled: the producer, reading files, outruns the compressors),
 /// plus one compressor per worker, which writes into its part's sealing chunk
-/// (`PartCompressor`).
+/// (`SealedCompressor`).
 public final class ParallelPacker: @unchecked Sendable {
     /// One finished part.
     public struct Part: Sendable, Equatable {
@@ -183,7 +183,7 @@ public final class ParallelPacker: @unchecked Sendable {
             var plaintext: Int64 = 0
             do {
                 let stored = try store(name) { sealer in
-                    let stream = try PartCompressor(compression, sealer: sealer)
+                    let stream = try SealedCompressor(compression, sealer: sealer)
                     var block: Block? = first
                     while let next = block {
                         try stream.write(UnsafeRawBufferPointer(rebasing: next.buffer[0..<next.count]))

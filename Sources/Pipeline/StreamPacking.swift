@@ -47,29 +47,31 @@ public enum StreamPacking {
         }, compression: compression, into: sealer)
     }
 
-    /// `pack` without the SHA-256, for callers that do not keep it (`wal-push`,
-    /// once per segment); returns the plaintext size.
+    /// `pack` without the SHA-256; returns the plaintext size. `source` runs
+    /// on the caller's thread while the bytes it read last are compressed and
+    /// sealed on another (`CompressingThread`); `progress` runs on the caller's.
     public static func compress(
         from source: (UnsafeMutableRawBufferPointer) throws -> Int,
         compression: Compression,
         into sealer: SealingWriter,
         progress: (Int64) -> Void = { _ in }
     ) throws -> Int64 {
-        // Created at the first byte: an empty stream is stored as nothing at all
-        // (a compressor's empty frame is not recognisable when read back).
-        var writer: ArchiveWriter?
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-        defer { buffer.deallocate() }
+        let compressor = CompressingThread(compression: compression, sealer: sealer)
         var total: Int64 = 0
-        while true {
-            let n = try source(buffer)
+        while let buffer = compressor.nextBuffer() {
+            let n: Int
+            do {
+                n = try source(buffer)
+            } catch {
+                try? compressor.finish(abandon: true)
+                throw error
+            }
             if n == 0 { break }
-            if writer == nil { writer = try ArchiveWriter(compression: compression, format: .raw) { try sealer.write($0) } }
-            try writer?.writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            compressor.compress(buffer, count: n)
             total += Int64(n)
             progress(total)
         }
-        try writer?.finish()
+        try compressor.finish()
         return total
     }
 

@@ -25,6 +25,40 @@ import Testing
         #expect(out == data)
     }
 
+    /// Reading and compressing run on two threads: a read that fails, and a
+    /// store that fails under the compressor, each end the packing with their
+    /// own error, whenever they happen, and leave no thread waiting.
+    @Test(arguments: [0, 1, 7])
+    func failuresOnEitherSideEndThePacking(_ failAfter: Int) throws {
+        struct ReadFailed: Error {}
+        struct StoreFailed: Error {}
+        let keys = try FixedKeys.make()
+        let data = SealedStreamTests.sample(3_000_000)
+        var reads = 0
+        let failingSource = ByteArraySource(data, pieceSize: 100_000)
+        let quietSealer = try SealingWriter(object: "lms/db", keys: keys) { _ in }
+        #expect(throws: ReadFailed.self) {
+            _ = try StreamPacking.pack(from: { buffer in
+                reads += 1
+                if reads > failAfter { throw ReadFailed() }
+                return try failingSource.read(into: buffer)
+            }, compression: Compression(.zstd, level: 3), into: quietSealer)
+        }
+
+        // Random bytes: the compressor's output fills chunks at once.
+        var generator = SystemRandomNumberGenerator()
+        let noise = (0..<3_000_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        var sealedChunks = 0
+        let failingSealer = try SealingWriter(object: "lms/db", keys: keys, chunkSizeLog2: 16) { _ in
+            sealedChunks += 1
+            if sealedChunks > failAfter + 1 { throw StoreFailed() }  // the header, then `failAfter` chunks
+        }
+        #expect(throws: StoreFailed.self) {
+            _ = try StreamPacking.pack(from: ByteArraySource(noise, pieceSize: 100_000).read(into:),
+                                       compression: Compression(.zstd, level: 3), into: failingSealer)
+        }
+    }
+
     /// A file compressed as 1 MiB frames, the workers taking them in turn,
     /// reads back as the same bytes (zstd decodes concatenated frames as one
     /// stream), whatever the number of workers; a file shorter than announced,

@@ -7,6 +7,11 @@
 /// spawned concurrently by another thread never inherits them.
 int lifeboat_pipe_cloexec(int fds[2]);
 
+/// fcntl(fd, F_SETPIPE_SZ, bytes): a pipe that holds `bytes` (rounded up to
+/// pages, at most /proc/sys/fs/pipe-max-size) before its writer blocks.
+/// Returns the new size, or -1 with errno set.
+int lifeboat_widen_pipe(int fd, int bytes);
+
 /// posix_spawn_file_actions_addchdir_np, a GNU extension Swift's Glibc module hides.
 int lifeboat_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
 

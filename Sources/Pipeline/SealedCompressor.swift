@@ -1,12 +1,13 @@
 import Archive
 
-/// Compresses one part of a `ParallelPacker` stream into its sealing writer.
+/// Compresses one stream into a sealing writer: a part of a `ParallelPacker`
+/// stream, or a whole dump (`StreamPacking.compress`).
 ///
-/// zstd, the algorithm of every physical backup of a new repository, writes
-/// its frame straight into the sealer's chunk (`ZstdStreamCompressor`); the
-/// other algorithms go through libarchive's raw writer. Both produce the same
-/// kind of stream, which `ArchiveReader` reads.
-enum PartCompressor {
+/// zstd, the policies' usual algorithm, writes its frame straight into the
+/// sealer's chunk (`ZstdStreamCompressor`); the other algorithms go through
+/// libarchive's raw writer. Both produce the same kind of stream, which
+/// `ArchiveReader` reads.
+enum SealedCompressor {
     case zstd(ZstdStreamCompressor, SealingWriter)
     case libarchive(ArchiveWriter)
 
