@@ -59,8 +59,8 @@ public struct PhysicalBackup {
             let consistentAt = try connection.query("SELECT extract(epoch FROM clock_timestamp())::text").scalar()
                 .flatMap { Double($0) }.map { Date(timeIntervalSince1970: $0) } ?? clock()
             let info = try recoveryInfo(streamed, segmentSize: Int(facts.walSegmentSize), consistentAt: consistentAt)
-            try waitForWAL(info)
 
+            // Stored while the archiver pushes the last segment; listed only by the manifest, after the wait.
             var objects = streamed.parts.map {
                 BackupManifest.StoredObject(name: $0.name, kind: .data, database: nil, format: "blocks",
                                             plainBytes: $0.plaintextBytes, sha256: "", storedBytes: $0.storedBytes)
@@ -69,6 +69,7 @@ public struct PhysicalBackup {
                                                 parts: streamed.parts.map { .init(name: $0.name, blocks: $0.blocks) })
             objects.append(try storePacked(try RepositoryJSON.encode(layoutDocument), id: id, name: "files.json", kind: .layout))
             objects.append(try storePacked(streamed.postgresManifest, id: id, name: "backup_manifest", kind: .postgresManifest))
+            try waitForWAL(info)
             let stopLSN = info.walRanges.last?.endLSN ?? streamed.label.startLSN
             let manifest = BackupManifest(
                 format: BackupManifest.formatVersion, id: id, cluster: policy.name, type: .physical,
@@ -266,11 +267,14 @@ public struct PhysicalBackup {
         defer { progress.end() }
         let timeout = policy.postgres.walWait.seconds
         let deadline = Date().addingTimeInterval(TimeInterval(timeout))
+        // A push takes a tenth of a second or so: look again soon, then less and less often.
+        var pause: useconds_t = 20_000
         while true {
             needed = try needed.filter { try repository.storage.stat(layout.wal($0)) == nil }
             if needed.isEmpty { return }
             guard Date() < deadline else { throw PhysicalBackupError.walNotArchived(missing: needed.map(\.description), seconds: timeout) }
-            usleep(200_000)
+            usleep(pause)
+            pause = min(pause * 3 / 2, 500_000)
         }
     }
 
