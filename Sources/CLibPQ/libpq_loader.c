@@ -3,18 +3,6 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
-
-/// GnuTLS comes with libpq only as a dependency of libldap (libpq itself uses
-/// OpenSSL), and unless this is set it initializes itself as it is loaded:
-/// about 0.6 MiB of every connecting lifeboat process, for nothing lifeboat
-/// uses. libldap initializes GnuTLS itself before it needs TLS, so nothing
-/// goes without; programs lifeboat starts inherit the setting likewise. Set
-/// before `main`, while no other thread can be reading the environment; a
-/// value the operator set wins.
-__attribute__((constructor)) static void skip_gnutls_load_time_init(void) {
-    setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 0);
-}
 
 static lifeboat_libpq table;
 static const lifeboat_libpq *loaded;

@@ -2,6 +2,7 @@
 #include <malloc.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include "process_support.h"
 
@@ -24,4 +25,15 @@ short lifeboat_spawn_setsid_flag(void) {
 void lifeboat_bound_malloc(void) {
     mallopt(M_ARENA_MAX, 2);
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+}
+
+static int gnutls_setting_is_ours;
+
+__attribute__((constructor)) static void skip_gnutls_load_time_setup(void) {
+    if (getenv("GNUTLS_NO_IMPLICIT_INIT") != NULL) return;
+    gnutls_setting_is_ours = setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 0) == 0;
+}
+
+int lifeboat_gnutls_setting_is_ours(void) {
+    return gnutls_setting_is_ours;
 }

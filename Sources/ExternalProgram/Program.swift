@@ -1,3 +1,4 @@
+import CProcessSupport
 import Foundation
 
 /// One invocation of an external program: what to run, with which arguments and
@@ -48,6 +49,7 @@ public struct Program: Sendable {
 
     var mergedEnvironment: [String: String] {
         var env = ProcessInfo.processInfo.environment
+        if lifeboat_gnutls_setting_is_ours() != 0 { env.removeValue(forKey: "GNUTLS_NO_IMPLICIT_INIT") }
         for name in unsetEnvironment { env.removeValue(forKey: name) }
         env.merge(environment) { _, new in new }
         return env

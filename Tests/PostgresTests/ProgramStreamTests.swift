@@ -19,6 +19,17 @@ import Testing
         #expect(error == .failed(program: "sh", status: 4, stderrTail: "disk on fire"))
     }
 
+    /// lifeboat sets GNUTLS_NO_IMPLICIT_INIT for itself as it starts (so the
+    /// GnuTLS that libpq brings along skips its set-up); the programs it
+    /// starts get their environment without it.
+    @Test func lifeboatsOwnGnuTLSSettingIsNotPassedOn() throws {
+        #expect(ProcessInfo.processInfo.environment["GNUTLS_NO_IMPLICIT_INIT"] == "1")
+        let result = try ProgramRunner.run(Program("/usr/bin/env", []))
+        let names = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").map { $0.prefix { $0 != "=" } }
+        #expect(names.contains("PATH"))
+        #expect(!names.contains("GNUTLS_NO_IMPLICIT_INIT"))
+    }
+
     @Test func inputIsStreamedAndTheProgramsOutputCollected() throws {
         let stream = try ProgramInputStream(Program("/usr/bin/wc", ["-c"]))
         let block = [UInt8](repeating: 7, count: 1 << 20)

@@ -25,4 +25,13 @@ short lifeboat_spawn_setsid_flag(void);
 /// freed, and keeps them in the arenas). Call once, before any thread starts.
 void lifeboat_bound_malloc(void);
 
+/// Whether lifeboat itself set GNUTLS_NO_IMPLICIT_INIT=1 as it started (the
+/// operator had not set it): GnuTLS, which libpq loads only as a dependency of
+/// libldap (libpq itself uses OpenSSL), then skips setting itself up as it is
+/// loaded — about 0.6 MiB of every connecting process, for nothing lifeboat
+/// uses; libldap sets GnuTLS up itself before it needs TLS. Set before `main`,
+/// while no other thread can be reading the environment; programs lifeboat
+/// starts get the environment without it (`Program`).
+int lifeboat_gnutls_setting_is_ours(void);
+
 #endif
