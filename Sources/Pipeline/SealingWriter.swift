@@ -48,18 +48,14 @@ public final class SealingWriter {
 
     /// Adds plaintext.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        precondition(!finished, "write after finish")
         var rest = bytes
         while rest.count > 0 {
-            if filled == header.chunkSize {
-                // More data follows a full chunk, so that chunk is not the last.
-                try sealChunk(last: false)
+            try fill { free in
+                let n = min(rest.count, free.count)
+                free.copyMemory(from: UnsafeRawBufferPointer(rebasing: rest[0..<n]))
+                rest = UnsafeRawBufferPointer(rebasing: rest[n...])
+                return n
             }
-            let n = min(rest.count, header.chunkSize - filled)
-            UnsafeMutableRawBufferPointer(rebasing: chunk[filled..<filled + n]).copyMemory(from: UnsafeRawBufferPointer(rebasing: rest[0..<n]))
-            filled += n
-            plaintextCount += Int64(n)
-            rest = UnsafeRawBufferPointer(rebasing: rest[n...])
         }
     }
 
