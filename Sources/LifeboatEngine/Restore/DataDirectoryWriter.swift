@@ -120,14 +120,7 @@ final class DataDirectoryWriter: @unchecked Sendable {
         let blockSize = Int64(layout.blockSize)
         // Parts of older backups carry a digest of their own (see `BackupManifest`).
         let hasher = object.sha256.isEmpty ? nil : try SHA256Hasher()
-        var open: (index: Int, file: LocalFile)?
-        // Bytes of the open file written but not yet handed to writeback: the
-        // decompressor's pieces are small, so they are handed on a MiB at a time.
-        var unflushed: Range<Int64> = 0..<0
-        func startWriteback() {
-            if !unflushed.isEmpty { open?.file.startWriteback(offset: unflushed.lowerBound, count: unflushed.count) }
-            unflushed = 0..<0
-        }
+        let output = AlignedFileWriter()
         var total: Int64 = 0
         try StreamPacking.unpackBlocks(from: try repository.openSealed(key), blockLengths: layout.blockLengths(part.blocks),
                                        compression: compression) { blockNumber, offsetInBlock, bytes in
@@ -142,18 +135,9 @@ final class DataDirectoryWriter: @unchecked Sendable {
                 let end = start + (file.size ?? 0)
                 let n = Int(min(Int64(bytes.count - consumed), end - position))
                 if n > 0, !keep.contains(file.path) {
-                    if open?.index != fileIndex {
-                        startWriteback()
-                        try open?.file.close()
-                        open = (fileIndex, try LocalFile(path: path(of: file), flags: O_WRONLY | O_CREAT, mode: 0o600))
+                    try output.write(UnsafeRawBufferPointer(rebasing: bytes[consumed..<consumed + n]), at: position - start, file: fileIndex) {
+                        try LocalFile(path: path(of: file), flags: O_WRONLY | O_CREAT, mode: 0o600)
                     }
-                    guard let base = bytes.baseAddress else { break }
-                    let at = position - start
-                    try open?.file.write(UnsafeRawBufferPointer(start: base + consumed, count: n), at: at)
-                    // Written back while the other blocks decompress: the final syncfs has little left to flush.
-                    if unflushed.upperBound != at { startWriteback() }
-                    unflushed = (unflushed.isEmpty ? at : unflushed.lowerBound)..<at + Int64(n)
-                    if unflushed.count >= 1 << 20 { startWriteback() }
                 }
                 consumed += max(n, 0)
                 position += Int64(max(n, 0))
@@ -161,8 +145,7 @@ final class DataDirectoryWriter: @unchecked Sendable {
             }
             lock.withLock { written += Int64(bytes.count) }
         }
-        startWriteback()
-        try open?.file.close()
+        try output.close()
         guard total == object.plainBytes, try hasher?.finish().hexString ?? "" == object.sha256 else {
             throw PhysicalRestoreError.partMismatch(object: key)
         }
