@@ -16,10 +16,24 @@ public final class ZstdStreamCompressor {
 
     private let context: OpaquePointer
     private var finished = false
+    /// The threads of libzstd's own that compress (0: the caller's thread).
+    public let workers: Int
 
-    public init(level: Int) throws {
+    /// With `workers` above 0, libzstd compresses on that many threads of its
+    /// own (the policy's `compression.threads`), each with its own buffers.
+    public init(level: Int, workers: Int = 0) throws {
         context = try makeZstdContext(level: level)
+        self.workers = workers
+        if workers > 0 {
+            let status = ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, Int32(workers))
+            guard ZSTD_isError(status) == 0 else {
+                ZSTD_freeCCtx(context)
+                throw zstdError("set \(workers) zstd threads", status)
+            }
+        }
     }
+
+
 
     deinit { ZSTD_freeCCtx(context) }
 

@@ -13,7 +13,9 @@ enum SealedCompressor {
 
     init(_ compression: Compression, sealer: SealingWriter) throws {
         if compression.algorithm == .zstd {
-            self = .zstd(try ZstdStreamCompressor(level: compression.level), sealer)
+            // `threads` as libarchive's writer takes it: above 1, that many threads of libzstd's own.
+            let workers = compression.threads > 1 ? compression.threads : 0
+            self = .zstd(try ZstdStreamCompressor(level: compression.level, workers: workers), sealer)
         } else {
             self = .libarchive(try ArchiveWriter(compression: compression, format: .raw) { try sealer.write($0) })
         }
