@@ -62,7 +62,29 @@ struct HostileBackupTests {
         ("duplicate path", { doc, _ in
             if let first = (doc["files"] as? [[String: Any]])?.first { appendFile(&doc, first) }
         }),
+        ("unreadable block map", { doc, _ in editFirstPart(&doc) { $0["block_map"] = "%%% not base64" } }),
+        ("blocks past the stream", { doc, _ in editFirstPart(&doc) { $0["first_block"] = (($0["first_block"] as? Int) ?? 0) + 1_000_000 } }),
+        ("a block listed twice", { doc, _ in editFirstPart(&doc) { part in
+            // The same number of blocks, the first one twice and the last not at all.
+            guard let blocks = try? blockNumbers(part), let first = blocks.first else { return }
+            part = ["name": part["name"] ?? "", "blocks": [first] + blocks.dropLast()]
+        } }),
     ]
+
+    static func editFirstPart(_ document: inout [String: Any], _ edit: (inout [String: Any]) -> Void) {
+        var parts = document["parts"] as? [[String: Any]] ?? []
+        guard !parts.isEmpty else { return }
+        edit(&parts[0])
+        document["parts"] = parts
+    }
+
+    /// A part's block numbers from its `first_block` and `block_map`.
+    static func blockNumbers(_ part: [String: Any]) throws -> [Int] {
+        let first = try #require(part["first_block"] as? Int)
+        let text = try #require(part["block_map"] as? String)
+        let map = try #require(Data(base64Encoded: text))
+        return map.enumerated().flatMap { index, byte in (0..<8).filter { byte & (1 << $0) != 0 }.map { first + index * 8 + $0 } }
+    }
 
     static func appendFile(_ document: inout [String: Any], _ entry: [String: Any]) {
         var files = document["files"] as? [[String: Any]] ?? []
@@ -109,5 +131,27 @@ struct HostileBackupTests {
             }
         }
         #expect(try fixture.lifeboat(["verify", "--backup", id]).status == 0, "the original layout is back and verifies")
+    }
+
+    /// Backups written before parts' blocks were bit maps list them as numbers: still verified and restored.
+    @Test func blocksListedAsNumbersStillRestore() throws {
+        let fixture = try PhysicalFixture(server: try TestPostgres.require(), name: "hostile")
+        defer { fixture.dir.remove() }
+        let id = try fixture.backup()
+        var numbered = 0
+        try Self.plant(fixture, cluster: "hostile", backup: id, object: "files.json") { document in
+            document["parts"] = (document["parts"] as? [[String: Any]] ?? []).map { part in
+                guard let blocks = try? Self.blockNumbers(part) else { return part }
+                numbered += 1
+                return ["name": part["name"] ?? "", "blocks": blocks]
+            }
+        }
+        #expect(numbered > 0)
+        let verify = try fixture.lifeboat(["verify", "--backup", id])
+        #expect(verify.status == 0, "\(verify.out) \(verify.err)")
+        let target = fixture.restoreDirectory("numbered")
+        let restore = try fixture.lifeboat(["restore", "--data-dir", target, "--archive-mode", "off"])
+        #expect(restore.status == 0, "\(restore.err)")
+        #expect(FileManager.default.fileExists(atPath: target + "/PG_VERSION"))
     }
 }

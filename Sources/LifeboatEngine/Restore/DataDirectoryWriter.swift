@@ -90,7 +90,6 @@ final class DataDirectoryWriter: @unchecked Sendable {
     /// `tick` runs on the calling thread about five times a second.
     func writeParts(_ parts: [(part: PhysicalLayout.Part, object: BackupManifest.StoredObject, key: String)],
                     repository: SealedRepository, workers: Int, tick: () -> Void) throws {
-        _ = try layout.blockOwners()
         let queue = BlockQueue<Int>(capacity: parts.count + 1)
         for index in parts.indices { queue.push(index) }
         queue.close()
