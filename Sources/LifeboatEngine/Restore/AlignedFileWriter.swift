@@ -45,10 +45,8 @@ final class AlignedFileWriter {
             UnsafeMutableRawBufferPointer(rebasing: buffer[count..<count + n]).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[used..<used + n]))
             count += n
             used += n
-            if start + Int64(count) == boundary {
-                try flush()
-                start = boundary
-            }
+            // Written out, the next bytes start at the boundary (`flush` moves `start` on).
+            if start + Int64(count) == boundary { try flush() }
         }
     }
 
