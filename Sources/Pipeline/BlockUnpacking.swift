@@ -5,43 +5,50 @@ extension StreamPacking {
     /// Reads one part written by `ParallelPacker`: authenticates and
     /// decompresses it and hands its bytes to `body` as they come out of the
     /// decompressor (no copy): the block they belong to (its position in the
-    /// part), their offset in it, and the bytes, in order, exactly
-    /// `blockLengths[position]` bytes for each block. Throws
+    /// part), their offset in it, and the bytes, in order: for each block
+    /// exactly the length `blockLengths` gives for it. Throws
     /// `SealedObjectError`/`ArchiveError` on damage, and `BlockUnpackingError`
     /// when the part ends early or has bytes left over.
     public static func unpackBlocks(
         from reader: UnsealingReader,
-        blockLengths: [Int],
+        blockLengths: some Sequence<Int>,
         compression: Compression.Algorithm,
         body: (_ position: Int, _ offset: Int, UnsafeRawBufferPointer) throws -> Void
     ) throws {
+        var lengths = blockLengths.makeIterator()
+        // The block at `position` and its length; nil past the last one.
+        var length = lengths.next()
         guard let archive = try openPlaintext(of: reader, compression: compression) else {
-            guard blockLengths.allSatisfy({ $0 == 0 }) else { throw BlockUnpackingError.shorterThanListed }
+            while let next = length {
+                guard next == 0 else { throw BlockUnpackingError.shorterThanListed }
+                length = lengths.next()
+            }
             return
         }
         var position = 0
         var offset = 0
+        func skipFinished() {
+            while let current = length, offset == current {
+                position += 1
+                offset = 0
+                length = lengths.next()
+            }
+        }
         while true {
             let piece = try archive.readBlock()
             if piece.isEmpty { break }
             var used = 0
             while used < piece.count {
-                while position < blockLengths.count, offset == blockLengths[position] {
-                    position += 1
-                    offset = 0
-                }
-                guard position < blockLengths.count, blockLengths[position] >= 0 else { throw BlockUnpackingError.longerThanListed }
-                let n = min(piece.count - used, blockLengths[position] - offset)
+                skipFinished()
+                guard let current = length, current >= 0 else { throw BlockUnpackingError.longerThanListed }
+                let n = min(piece.count - used, current - offset)
                 try body(position, offset, UnsafeRawBufferPointer(rebasing: piece[used..<used + n]))
                 used += n
                 offset += n
             }
         }
-        while position < blockLengths.count, offset == blockLengths[position] {
-            position += 1
-            offset = 0
-        }
-        guard position == blockLengths.count else { throw BlockUnpackingError.shorterThanListed }
+        skipFinished()
+        guard length == nil else { throw BlockUnpackingError.shorterThanListed }
     }
 }
 

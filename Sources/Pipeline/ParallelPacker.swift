@@ -26,7 +26,7 @@ public final class ParallelPacker: @unchecked Sendable {
     /// One finished part.
     public struct Part: Sendable, Equatable {
         public var name: String
-        public var blocks: [Int]
+        public var blocks: BlockMap
         public var plaintextBytes: Int64
         public var storedBytes: Int64
     }
@@ -179,7 +179,7 @@ public final class ParallelPacker: @unchecked Sendable {
                 return nextPart
             }
             let name = partName(number)
-            var blocks: [Int] = []
+            var blocks = BlockMap()
             var plaintext: Int64 = 0
             do {
                 let stored = try store(name) { sealer in

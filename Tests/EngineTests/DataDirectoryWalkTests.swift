@@ -23,7 +23,8 @@ import Testing
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data("x".utf8).write(to: URL(fileURLWithPath: path))
         }
-        let entries = try DataDirectoryWalk(root: dir.path).entries()
+        var entries: [DataDirectoryWalk.Entry] = []
+        try DataDirectoryWalk(root: dir.path).forEach { entries.append($0) }
         let copied = Set(entries.filter { if case .file = $0.kind { true } else { false } }.map(\.path))
         #expect(copied == ["PG_VERSION", "postgresql.conf", "global/1262", "base/5/16384", "base/5/16384_fsm", "base/5/16384.1",
                            "base/5/16390_init", "pg_xact/0000", "log/postgresql.log"])

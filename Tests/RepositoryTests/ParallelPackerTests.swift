@@ -59,9 +59,10 @@ import Testing
             let sealed = try #require(objects.get(part.name))
             #expect(part.storedBytes == Int64(sealed.count))
             let reader = try UnsealingReader(object: part.name, keys: keys, source: ByteArraySource(sealed, pieceSize: 5000).read(into:))
-            let lengths = part.blocks.map { min(blockSize, size - $0 * blockSize) }
+            let blocks = Array(part.blocks)
+            let lengths = blocks.map { min(blockSize, size - $0 * blockSize) }
             try StreamPacking.unpackBlocks(from: reader, blockLengths: lengths, compression: algorithm) { position, at, bytes in
-                let start = part.blocks[position] * blockSize + at
+                let start = blocks[position] * blockSize + at
                 restored.withUnsafeMutableBytes { UnsafeMutableRawBufferPointer(rebasing: $0[start..<start + bytes.count]).copyMemory(from: bytes) }
             }
             blocksSeen.formUnion(part.blocks)

@@ -47,18 +47,3 @@ extension SealedRepository {
         }
     }
 }
-
-extension SealedRepository {
-    /// A (small) object of a backup in memory — `files.json`, `backup_manifest`
-    /// — checked against the manifest's size and SHA-256.
-    func readBackupObject(_ name: String, of backup: BackupManifest, layout: ClusterLayout) throws -> [UInt8] {
-        let key = layout.object(backup.id, name)
-        let (bytes, summary) = try StreamPacking.unpackAll(from: try openSealed(key),
-                                                           compression: Compression.Algorithm(rawValue: backup.compression.algorithm))
-        guard let object = backup.objects.first(where: { $0.name == name }),
-              object.sha256 == summary.sha256, object.plainBytes == summary.plaintextBytes else {
-            throw PhysicalRestoreError.partMismatch(object: key)
-        }
-        return bytes
-    }
-}

@@ -40,21 +40,26 @@ struct DataDirectoryCopy {
         let modern = connection.serverMajorVersion >= 15
         _ = try connection.query(modern ? "SELECT pg_backup_start($1, $2)" : "SELECT pg_start_backup($1, $2, false)",
                                  [label, fastCheckpoint ? "true" : "false"])
-        var files: [PhysicalLayout.File] = []
-        for entry in try DataDirectoryWalk(root: root).entries() {
+        let files = try PhysicalLayoutWriter()
+        let postgresManifest = try PostgresBackupManifest()
+        func record(_ file: PhysicalLayout.File) throws {
+            try files.add(file)
+            if file.type == .file { try postgresManifest.add(file) }
+        }
+        try DataDirectoryWalk(root: root).forEach { entry in
             switch entry.kind {
             case .directory:
-                files.append(.init(path: entry.path, type: .directory, mode: entry.mode, mtime: entry.mtime))
+                try record(.init(path: entry.path, type: .directory, mode: entry.mode, mtime: entry.mtime))
             case let .symlink(target):
-                files.append(.init(path: entry.path, type: .symlink, mode: entry.mode, mtime: entry.mtime, target: target))
+                try record(.init(path: entry.path, type: .symlink, mode: entry.mode, mtime: entry.mtime, target: target))
             case .file:
-                if let file = try copy(entry.path, mode: entry.mode, mtime: entry.mtime) { files.append(file) }
+                if let file = try copy(entry.path, mode: entry.mode, mtime: entry.mtime) { try record(file) }
             }
         }
         guard let control = try copy(DataDirectoryWalk.controlFile, mode: 0o600, mtime: Int64(clock().timeIntervalSince1970)) else {
             throw PhysicalBackupError.missingFromStream(DataDirectoryWalk.controlFile)
         }
-        files.append(control)
+        try record(control)
 
         let stop = try connection.query(modern ? "SELECT lsn, labelfile, spcmapfile FROM pg_backup_stop(false)"
                                                : "SELECT lsn, labelfile, spcmapfile FROM pg_stop_backup(false, false)").firstRow()
@@ -63,13 +68,13 @@ struct DataDirectoryCopy {
             throw PhysicalBackupError.malformedStream("pg_backup_stop returned no usable backup label")
         }
         let now = Int64(clock().timeIntervalSince1970)
-        files.append(try add("backup_label", Array(labelText.utf8), mtime: now))
+        try record(try add("backup_label", Array(labelText.utf8), mtime: now))
         if let map = stop["spcmapfile"] ?? nil, !map.isEmpty {
-            files.append(try add("tablespace_map", Array(map.utf8), mtime: now))
+            try record(try add("tablespace_map", Array(map.utf8), mtime: now))
         }
         let range = BackupManifest.PhysicalInfo.WALRange(timeline: backupLabel.timeline, startLSN: backupLabel.startLSN, endLSN: stopLSN)
         return PhysicalBackup.Streamed(files: files, parts: try packer.finish(), blockSize: packer.blockSize, label: backupLabel,
-                                       postgresManifest: try PostgresBackupManifest.make(files: files, ranges: [range]),
+                                       postgresManifest: try postgresManifest.document(ranges: [range]),
                                        walRanges: [range], source: .dataDirectory)
     }
 

@@ -33,14 +33,13 @@ struct DataDirectoryWalk {
 
     let root: String
 
-    /// Every entry to copy, `pg_control` excluded.
-    func entries() throws -> [Entry] {
-        var result: [Entry] = []
-        try walk("", into: &result)
-        return result
+    /// Every entry to copy, `pg_control` excluded, handed to `visit` as it is
+    /// found: memory holds the names of one directory at a time.
+    func forEach(_ visit: (Entry) throws -> Void) throws {
+        try walk("", visit)
     }
 
-    private func walk(_ relative: String, into result: inout [Entry]) throws {
+    private func walk(_ relative: String, _ visit: (Entry) throws -> Void) throws {
         let directory = relative.isEmpty ? root : root + "/" + relative
         guard let stream = opendir(directory) else {
             if errno == ENOENT, !relative.isEmpty { return }
@@ -68,22 +67,22 @@ struct DataDirectoryWalk {
             let mtime = Int64(status.st_mtim.tv_sec)
             switch status.st_mode & S_IFMT {
             case S_IFREG:
-                result.append(Entry(path: path, kind: .file(size: Int64(status.st_size)), mode: mode, mtime: mtime))
+                try visit(Entry(path: path, kind: .file(size: Int64(status.st_size)), mode: mode, mtime: mtime))
             case S_IFDIR:
-                result.append(Entry(path: path, kind: .directory, mode: mode, mtime: mtime))
-                if !Self.excludedContents.contains(path) { try walk(path, into: &result) } else if path == "pg_wal" {
-                    result.append(Entry(path: "pg_wal/archive_status", kind: .directory, mode: 0o700, mtime: mtime))
+                try visit(Entry(path: path, kind: .directory, mode: mode, mtime: mtime))
+                if !Self.excludedContents.contains(path) { try walk(path, visit) } else if path == "pg_wal" {
+                    try visit(Entry(path: "pg_wal/archive_status", kind: .directory, mode: 0o700, mtime: mtime))
                 }
             case S_IFLNK where path == "pg_wal":
                 // A WAL directory elsewhere (initdb --waldir) is restored as a plain, empty directory.
-                result.append(Entry(path: path, kind: .directory, mode: 0o700, mtime: mtime))
-                result.append(Entry(path: "pg_wal/archive_status", kind: .directory, mode: 0o700, mtime: mtime))
+                try visit(Entry(path: path, kind: .directory, mode: 0o700, mtime: mtime))
+                try visit(Entry(path: "pg_wal/archive_status", kind: .directory, mode: 0o700, mtime: mtime))
             case S_IFLNK:
                 var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
                 let length = readlink(root + "/" + path, &buffer, buffer.count - 1)
                 guard length >= 0 else { throw LocalFile.Failure(operation: "read the link", path: root + "/" + path, code: errno) }
                 let target = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                result.append(Entry(path: path, kind: .symlink(target: target), mode: mode, mtime: mtime))
+                try visit(Entry(path: path, kind: .symlink(target: target), mode: mode, mtime: mtime))
             default:
                 continue  // sockets, pipes and devices are not data
             }

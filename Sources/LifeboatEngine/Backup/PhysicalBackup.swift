@@ -65,9 +65,9 @@ public struct PhysicalBackup {
                 BackupManifest.StoredObject(name: $0.name, kind: .data, database: nil, format: "blocks",
                                             plainBytes: $0.plaintextBytes, sha256: "", storedBytes: $0.storedBytes)
             }
-            let layoutDocument = PhysicalLayout(blockSize: streamed.blockSize, files: streamed.files,
-                                                parts: streamed.parts.map { .init(name: $0.name, blocks: $0.blocks) })
-            objects.append(try storePacked(try RepositoryJSON.encode(layoutDocument), id: id, name: "files.json", kind: .layout))
+            let layoutDocument = try streamed.files.document(blockSize: streamed.blockSize,
+                                                             parts: streamed.parts.map { .init(name: $0.name, blocks: $0.blocks) })
+            objects.append(try storePacked(layoutDocument, id: id, name: "files.json", kind: .layout))
             objects.append(try storePacked(streamed.postgresManifest, id: id, name: "backup_manifest", kind: .postgresManifest))
             try waitForWAL(info)
             let stopLSN = info.walRanges.last?.endLSN ?? streamed.label.startLSN
@@ -99,14 +99,14 @@ public struct PhysicalBackup {
 
     /// What the copy produced.
     struct Streamed {
-        var files: [PhysicalLayout.File]
+        var files: PhysicalLayoutWriter
         var parts: [ParallelPacker.Part]
         var blockSize: Int
         var label: BackupLabel
-        /// PostgreSQL's `backup_manifest`: pg_basebackup's, or made for a direct copy.
-        var postgresManifest: [UInt8]
-        /// The WAL the backup needs; nil when only the manifest says (streamed).
-        var walRanges: [BackupManifest.PhysicalInfo.WALRange]?
+        /// PostgreSQL's `backup_manifest` as a source of bytes: pg_basebackup's, or made for a direct copy.
+        var postgresManifest: (UnsafeMutableRawBufferPointer) throws -> Int
+        /// The WAL the backup needs.
+        var walRanges: [BackupManifest.PhysicalInfo.WALRange]
         var source: BackupManifest.PhysicalInfo.Source
     }
 
@@ -150,9 +150,9 @@ public struct PhysicalBackup {
         let packer = packer(id: id)
         progress.begin("streaming the base backup", expectedBytes: expected)
         defer { progress.end() }
-        var files: [PhysicalLayout.File] = []
+        let files = try PhysicalLayoutWriter()
         var label: BackupLabel?
-        var postgresManifest: [UInt8]?
+        var postgresManifest: SpillFile?
         do {
             let reader = try ArchiveReader(format: .tar) { try output.read(into: $0) }
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 64)
@@ -161,11 +161,18 @@ public struct PhysicalBackup {
                 try SafeExtractor.validate(entry)
                 switch entry.kind {
                 case .directory:
-                    files.append(.init(path: entry.path, type: .directory, mode: entry.permissions, mtime: entry.modificationTime))
+                    try files.add(.init(path: entry.path, type: .directory, mode: entry.permissions, mtime: entry.modificationTime))
                 case let .symlink(target):
-                    files.append(.init(path: entry.path, type: .symlink, mode: entry.permissions, mtime: entry.modificationTime, target: target))
+                    try files.add(.init(path: entry.path, type: .symlink, mode: entry.permissions, mtime: entry.modificationTime, target: target))
                 case .file where entry.path == "backup_manifest":
-                    postgresManifest = try reader.readAll(limit: 1 << 30)
+                    let spill = try SpillFile()
+                    while true {
+                        let n = try reader.readData(into: buffer)
+                        if n == 0 { break }
+                        try spill.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                    }
+                    try spill.flush()
+                    postgresManifest = spill
                 case .file:
                     let hasher = try SHA256Hasher()
                     let offset = packer.totalBytes
@@ -181,8 +188,8 @@ public struct PhysicalBackup {
                     }
                     let size = packer.totalBytes - offset
                     guard size == entry.size else { throw PhysicalBackupError.malformedStream("\(entry.path): \(size) of \(entry.size) bytes") }
-                    files.append(.init(path: entry.path, type: .file, mode: entry.permissions, mtime: entry.modificationTime,
-                                       size: size, offset: offset, sha256: try hasher.finish().hexString))
+                    try files.add(.init(path: entry.path, type: .file, mode: entry.permissions, mtime: entry.modificationTime,
+                                        size: size, offset: offset, sha256: try hasher.finish().hexString))
                     if entry.path == "backup_label" { label = BackupLabel(String(decoding: captured, as: UTF8.self)) }
                 case .hardlink, .special:
                     throw PhysicalBackupError.malformedStream("\(entry.path) is not a file, directory or symbolic link")
@@ -192,8 +199,9 @@ public struct PhysicalBackup {
             let parts = try packer.finish()
             guard let label else { throw PhysicalBackupError.missingFromStream("backup_label") }
             guard let postgresManifest else { throw PhysicalBackupError.missingFromStream("backup_manifest") }
-            return Streamed(files: files, parts: parts, blockSize: packer.blockSize, label: label, postgresManifest: postgresManifest,
-                            walRanges: nil, source: .pgBaseBackup)
+            return Streamed(files: files, parts: parts, blockSize: packer.blockSize, label: label,
+                            postgresManifest: postgresManifest.source(between: [], and: []),
+                            walRanges: try walRanges(postgresManifest), source: .pgBaseBackup)
         } catch {
             packer.abort()
             if let failed = watchdog.fired {
@@ -209,7 +217,7 @@ public struct PhysicalBackup {
     /// Start and end of the WAL the backup needs: from its label and where
     /// `pg_backup_stop` ended it, or from PostgreSQL's manifest when streamed.
     func recoveryInfo(_ streamed: Streamed, segmentSize: Int, consistentAt: Date) throws -> BackupManifest.PhysicalInfo {
-        let ranges = try streamed.walRanges ?? walRanges(streamed.postgresManifest)
+        let ranges = streamed.walRanges
         guard let last = ranges.last else { throw PhysicalBackupError.malformedStream("backup_manifest has no WAL-Ranges") }
         let size = UInt64(segmentSize)
         let stop = WALFileName.segment(timeline: last.timeline, containing: LSN(max(last.endLSN.value, 1) - 1), segmentSize: size)
@@ -220,8 +228,17 @@ public struct PhysicalBackup {
         )
     }
 
-    /// The `WAL-Ranges` of PostgreSQL's `backup_manifest`.
-    func walRanges(_ postgresManifest: [UInt8]) throws -> [BackupManifest.PhysicalInfo.WALRange] {
+    /// The `WAL-Ranges` of PostgreSQL's `backup_manifest`: the manifest ends
+    /// with them (after the files, which can be many), so only its last
+    /// 64 KiB are read, from the last `"WAL-Ranges"` on.
+    func walRanges(_ postgresManifest: SpillFile) throws -> [BackupManifest.PhysicalInfo.WALRange] {
+        let tailBytes = Int(min(postgresManifest.length, 64 * 1024))
+        let tail = try postgresManifest.reader(from: postgresManifest.length - Int64(tailBytes)).read(count: tailBytes) ?? []
+        let key = Array("\"WAL-Ranges\"".utf8)
+        guard let start = (0...max(0, tail.count - key.count)).last(where: { tail[$0...].starts(with: key) }) else {
+            throw PhysicalBackupError.malformedStream("backup_manifest has no WAL-Ranges")
+        }
+        let document = Array("{".utf8) + tail[start...]
         struct PostgresManifest: Decodable {
             struct Range: Decodable {
                 let timeline: UInt32
@@ -238,7 +255,7 @@ public struct PhysicalBackup {
         }
         let decoded: PostgresManifest
         do {
-            decoded = try JSONDecoder().decode(PostgresManifest.self, from: Data(postgresManifest))
+            decoded = try JSONDecoder().decode(PostgresManifest.self, from: Data(document))
         } catch {
             throw PhysicalBackupError.malformedStream("backup_manifest: \(error.localizedDescription)")
         }
@@ -278,11 +295,12 @@ public struct PhysicalBackup {
         }
     }
 
-    /// Stores a small document compressed and sealed as one of the backup's objects.
-    func storePacked(_ bytes: [UInt8], id: String, name: String, kind: BackupManifest.StoredObject.Kind) throws -> BackupManifest.StoredObject {
+    /// Stores a document compressed and sealed as one of the backup's objects.
+    func storePacked(_ source: (UnsafeMutableRawBufferPointer) throws -> Int, id: String, name: String,
+                     kind: BackupManifest.StoredObject.Kind) throws -> BackupManifest.StoredObject {
         var summary = StreamPacking.Summary(plaintextBytes: 0, sha256: "")
         let stored = try repository.putSealed(layout.object(id, name), mode: .createOnly) { sealer in
-            summary = try StreamPacking.pack(bytes, compression: policy.compression, into: sealer)
+            summary = try StreamPacking.pack(from: source, compression: policy.compression, into: sealer)
         }
         return BackupManifest.StoredObject(name: name, kind: kind, database: nil, format: "json",
                                            plainBytes: summary.plaintextBytes, sha256: summary.sha256, storedBytes: stored.storedBytes)

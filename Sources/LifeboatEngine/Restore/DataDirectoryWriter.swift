@@ -21,33 +21,21 @@ final class DataDirectoryWriter: @unchecked Sendable {
     let destination: String
     let layout: PhysicalLayout
     let owner: FileOwner?
-    let keep: Set<String>
+    let keep: DeltaScan.Kept
     /// A delta restore into a directory that already holds files (else it started empty).
     let replacing: Bool
     /// The algorithm the parts were compressed with (from the manifest).
     let compression: Compression.Algorithm
-    private let files: [PhysicalLayout.File]
-    private let offsets: [Int64]
     private let lock = NSLock()
     private var written: Int64 = 0
 
-    init(destination: String, layout: PhysicalLayout, compression: Compression.Algorithm, owner: FileOwner?, keep: Set<String>, replacing: Bool) throws {
+    init(destination: String, layout: PhysicalLayout, compression: Compression.Algorithm, owner: FileOwner?, keep: DeltaScan.Kept, replacing: Bool) {
         self.destination = destination
         self.compression = compression
         self.layout = layout
         self.owner = owner
         self.keep = keep
         self.replacing = replacing
-        files = layout.regularFiles
-        offsets = files.map { $0.offset ?? 0 }
-        for file in layout.files {
-            let kind: ArchiveEntryKind = switch file.type {
-            case .file: .file
-            case .directory: .directory
-            case .symlink: .symlink(target: file.target ?? "")
-            }
-            try SafeExtractor.validate(ArchiveEntryInfo(path: file.path, kind: kind))
-        }
     }
 
     /// Bytes written so far (safe to read from any thread).
@@ -62,13 +50,13 @@ final class DataDirectoryWriter: @unchecked Sendable {
         // Whatever control file is there goes first: until the restored one is
         // put in place at the very end, the directory cannot be started.
         unlink(destination + "/" + Self.controlFile)
-        for file in layout.files where file.type == .directory {
+        for file in layout.directories {
             let target = destination + "/" + file.path
             var status = stat()
             if lstat(target, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { continue }
             guard mkdir(target, 0o700) == 0 else { throw LocalFile.Failure(operation: "create directory", path: target, code: errno) }
         }
-        for file in layout.files where file.type == .symlink {
+        for file in layout.symlinks {
             let target = destination + "/" + file.path
             var status = stat()
             if lstat(target, &status) == 0 { continue }
@@ -77,7 +65,9 @@ final class DataDirectoryWriter: @unchecked Sendable {
         // Files with content are created by the workers as they write them, so
         // that creating thousands of files overlaps decompression; what a
         // delta restore rewrites goes first, empty files are made here.
-        for file in files where !keep.contains(file.path) {
+        var files = layout.regularFiles()
+        while let (index, file) = try files.next() {
+            guard !keep.contains(index) else { continue }
             if (file.size ?? 0) > 0 {
                 guard !replacing || unlink(path(of: file)) == 0 || errno == ENOENT else { throw LocalFile.Failure(operation: "remove", path: path(of: file), code: errno) }
             } else {
@@ -115,32 +105,44 @@ final class DataDirectoryWriter: @unchecked Sendable {
         if let error = failure.error { throw error }
     }
 
+    /// One part: its blocks rise, so the files they fall in are met in stream
+    /// order, read one after the other from the layout's spilled list.
     private func write(_ part: PhysicalLayout.Part, object: BackupManifest.StoredObject, key: String, repository: SealedRepository) throws {
         let blockSize = Int64(layout.blockSize)
         // Parts of older backups carry a digest of their own (see `BackupManifest`).
         let hasher = object.sha256.isEmpty ? nil : try SHA256Hasher()
         let output = AlignedFileWriter()
         var total: Int64 = 0
-        try StreamPacking.unpackBlocks(from: try repository.openSealed(key), blockLengths: layout.blockLengths(part.blocks),
-                                       compression: compression) { blockNumber, offsetInBlock, bytes in
+        var blocks = part.blocks.makeIterator()
+        var blockPosition = -1
+        var blockNumber = 0
+        var files = layout.regularFiles()
+        var current = try files.next()
+        try StreamPacking.unpackBlocks(from: try repository.openSealed(key), blockLengths: part.blocks.lazy.map(layout.blockLength),
+                                       compression: compression) { position, offsetInBlock, bytes in
             try hasher?.update(bytes)
             total += Int64(bytes.count)
-            var position = Int64(part.blocks[blockNumber]) * blockSize + Int64(offsetInBlock)
+            while blockPosition < position, let next = blocks.next() {
+                blockNumber = next
+                blockPosition += 1
+            }
+            var position = Int64(blockNumber) * blockSize + Int64(offsetInBlock)
             var consumed = 0
-            var fileIndex = fileContaining(position)
-            while consumed < bytes.count, fileIndex < files.count {
-                let file = files[fileIndex]
+            while consumed < bytes.count, let (index, file) = current {
                 let start = file.offset ?? 0
                 let end = start + (file.size ?? 0)
+                guard end > position else {
+                    current = try files.next()
+                    continue
+                }
                 let n = Int(min(Int64(bytes.count - consumed), end - position))
-                if n > 0, !keep.contains(file.path) {
-                    try output.write(UnsafeRawBufferPointer(rebasing: bytes[consumed..<consumed + n]), at: position - start, file: fileIndex) {
+                if !keep.contains(index) {
+                    try output.write(UnsafeRawBufferPointer(rebasing: bytes[consumed..<consumed + n]), at: position - start, file: index) {
                         try LocalFile(path: path(of: file), flags: O_WRONLY | O_CREAT, mode: 0o600)
                     }
                 }
-                consumed += max(n, 0)
-                position += Int64(max(n, 0))
-                fileIndex += 1
+                consumed += n
+                position += Int64(n)
             }
             lock.withLock { written += Int64(bytes.count) }
         }
@@ -150,33 +152,24 @@ final class DataDirectoryWriter: @unchecked Sendable {
         }
     }
 
-    /// The index of the regular file holding stream byte `position` (files of
-    /// size 0 are skipped over by the caller's loop).
-    private func fileContaining(_ position: Int64) -> Int {
-        var low = 0
-        var high = offsets.count
-        while low < high {
-            let middle = (low + high) / 2
-            if offsets[middle] + (files[middle].size ?? 0) <= position { low = middle + 1 } else { high = middle }
-        }
-        return low
-    }
-
     /// Modes, owners and times as in the backup (directories last, deepest
     /// first), everything flushed to disk, then `pg_control` put in place.
     func finish() throws {
-        for file in files {
+        var files = layout.regularFiles()
+        var hasControlFile = false
+        while let (index, file) = try files.next() {
             try applyAttributes(path(of: file), mode: file.mode, mtime: file.mtime)
+            if file.path == Self.controlFile, !keep.contains(index) { hasControlFile = true }
         }
-        for file in layout.files where file.type == .symlink {
+        for file in layout.symlinks {
             if let owner { lchown(destination + "/" + file.path, owner.uid, owner.gid) }
         }
-        for file in layout.files.filter({ $0.type == .directory }).sorted(by: { $0.path.count > $1.path.count }) {
+        for file in layout.directories.sorted(by: { $0.path.count > $1.path.count }) {
             try applyAttributes(destination + "/" + file.path, mode: file.mode, mtime: file.mtime)
         }
         let root = try LocalFile(path: destination, flags: O_RDONLY | O_DIRECTORY)
         guard lifeboat_syncfs(root.descriptor) == 0 else { throw LocalFile.Failure(operation: "flush", path: destination, code: errno) }
-        if files.contains(where: { $0.path == Self.controlFile }), !keep.contains(Self.controlFile) {
+        if hasControlFile {
             try LocalFile.rename(destination + "/" + Self.controlFileInProgress, to: destination + "/" + Self.controlFile)
             try LocalFile.syncDirectory(destination + "/global")
         }

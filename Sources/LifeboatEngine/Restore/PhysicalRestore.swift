@@ -67,7 +67,7 @@ public struct PhysicalRestore {
         let backup = plan.backup
 
         // The layout is read and checked before the directory is touched: a damaged or hostile one leaves nothing behind.
-        let physicalLayout = try RepositoryJSON.decode(PhysicalLayout.self, from: try repository.readBackupObject("files.json", of: backup, layout: layout))
+        let physicalLayout = try PhysicalLayout.read(of: backup, repository: repository, layout: layout)
         let owner = try FileOwner.forOSUser(policy.postgres.osUser)
         let destination = try prepareDirectory(request.dataDirectory, delta: request.delta, owner: owner)
         if request.delta {
@@ -75,12 +75,13 @@ public struct PhysicalRestore {
             unlink(destination + "/" + DataDirectoryWriter.controlFile)
             if FileManager.default.fileExists(atPath: destination + "/global") { try LocalFile.syncDirectory(destination + "/global") }
         }
-        let keep = request.delta ? try DeltaScan(destination: destination, layout: physicalLayout).run(progress: progress) : []
+        let keep = request.delta ? try DeltaScan(destination: destination, layout: physicalLayout).run(progress: progress)
+                                 : DeltaScan.Kept(files: physicalLayout.regularFileCount)
 
         guard let algorithm = Compression.Algorithm(rawValue: backup.compression.algorithm) else {
             throw PhysicalRestoreError.partMismatch(object: layout.manifest(backup.id))
         }
-        let writer = try DataDirectoryWriter(destination: destination, layout: physicalLayout, compression: algorithm, owner: owner, keep: keep,
+        let writer = DataDirectoryWriter(destination: destination, layout: physicalLayout, compression: algorithm, owner: owner, keep: keep,
                                              replacing: request.delta)
         try writer.prepare()
         let parts = try physicalLayout.parts.map { part -> (PhysicalLayout.Part, BackupManifest.StoredObject, String) in
@@ -95,7 +96,7 @@ public struct PhysicalRestore {
                               workers: policy.postgres.physicalJobs) { progress.advance(to: writer.bytesWritten) }
         progress.end()
 
-        try writeFile(destination + "/backup_manifest", bytes: try repository.readBackupObject("backup_manifest", of: backup, layout: layout), owner: owner)
+        try writeBackupManifest(of: backup, to: destination + "/backup_manifest", owner: owner)
         let policyPath = policy.file.hasPrefix("/") ? policy.file : FileManager.default.currentDirectoryPath + "/" + policy.file
         let settings = RecoverySettings(restoreCommand: RecoverySettings.restoreCommand(executable: executable, policy: policyPath,
                                                                                                        horizon: request.horizon),
@@ -137,11 +138,19 @@ public struct PhysicalRestore {
         return String(cString: resolved)
     }
 
-    func writeFile(_ path: String, bytes: [UInt8], owner: FileOwner?) throws {
+    /// PostgreSQL's manifest of the backup, streamed into `path` and checked against the size and SHA-256 its manifest lists.
+    func writeBackupManifest(of backup: BackupManifest, to path: String, owner: FileOwner?) throws {
+        let key = layout.object(backup.id, "backup_manifest")
         unlink(path)
         let file = try LocalFile.creating(path)
-        try bytes.withUnsafeBytes { try file.write($0) }
+        let summary = try StreamPacking.unpack(from: try repository.openSealed(key), compression: Compression.Algorithm(rawValue: backup.compression.algorithm),
+                                               to: { try file.write($0) })
         try file.close()
+        guard let object = backup.objects.first(where: { $0.name == "backup_manifest" }),
+              object.sha256 == summary.sha256, object.plainBytes == summary.plaintextBytes else {
+            unlink(path)
+            throw PhysicalRestoreError.partMismatch(object: key)
+        }
         if let owner { chown(path, owner.uid, owner.gid) }
     }
 }

@@ -74,10 +74,9 @@ public struct BackupVerifier {
         progress.begin("verifying the files of \(manifest.id)", expectedBytes: manifest.objects.filter { $0.kind == .data }.reduce(0) { $0 + $1.plainBytes })
         defer { progress.end() }
         do {
-            let bytes = try repository.readBackupObject("files.json", of: manifest, layout: layout)
-            let physical = try RepositoryJSON.decode(PhysicalLayout.self, from: bytes)
+            let physical = try PhysicalLayout.read(of: manifest, repository: repository, layout: layout)
             let bad = try PhysicalFileCheck(repository: repository, layout: layout).mismatches(in: manifest, files: physical, progress: progress.advance(to:))
-            let count = physical.regularFiles.count
+            let count = physical.regularFileCount
             guard bad.isEmpty else {
                 return ObjectResult(name: "files", ok: false, detail: "\(bad.count) of \(count) files differ from their SHA-256: \(bad.prefix(5).joined(separator: ", "))")
             }

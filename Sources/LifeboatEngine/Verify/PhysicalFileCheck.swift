@@ -15,26 +15,30 @@ struct PhysicalFileCheck {
 
     /// The paths whose content does not match, or a thrown error when a part cannot be read.
     func mismatches(in backup: BackupManifest, files physical: PhysicalLayout, progress: (Int64) -> Void) throws -> [String] {
-        let files = physical.regularFiles
         let blockSize = Int64(physical.blockSize)
-        let owner = try physical.blockOwners()
-        let lengths = physical.blockLengths(Array(owner.indices))
         var readers: [Int: ArchiveReader] = [:]
         var remaining = physical.parts.map(\.blocks.count)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: physical.blockSize, alignment: 64)
         defer { buffer.deallocate() }
-        var fileIndex = 0
+        var files = physical.regularFiles()
+        var current = try files.next()
         var hasher = try SHA256Hasher()
         var bad: [String] = []
+        /// Checks the current file (all its bytes were hashed) and moves to the next.
         func finishFile() throws {
-            if try hasher.finish().hexString != files[fileIndex].sha256 { bad.append(files[fileIndex].path) }
+            guard let (_, file) = current else { return }
+            if try hasher.finish().hexString != file.sha256 { bad.append(file.path) }
             hasher = try SHA256Hasher()
-            fileIndex += 1
+            current = try files.next()
+        }
+        func finishEmptyFiles() throws {
+            while let (_, file) = current, file.size == 0 { try finishFile() }
         }
         // Files of size 0 before the first byte.
-        while fileIndex < files.count, files[fileIndex].size == 0 { try finishFile() }
-        for block in owner.indices {
-            let part = owner[block]
+        try finishEmptyFiles()
+        for block in 0..<physical.blockCount {
+            // Validated: exactly one part holds each block.
+            guard let part = physical.parts.firstIndex(where: { $0.blocks.contains(block) }) else { throw BlockUnpackingError.shorterThanListed }
             if readers[part] == nil {
                 let sealed = try repository.openSealed(layout.object(backup.id, physical.parts[part].name))
                 let reader = try ArchiveReader(format: .raw, compression: Compression.Algorithm(rawValue: backup.compression.algorithm)) {
@@ -44,7 +48,7 @@ struct PhysicalFileCheck {
                 readers[part] = reader
             }
             guard let reader = readers[part] else { continue }
-            let length = lengths[block]
+            let length = physical.blockLength(block)
             var filled = 0
             while filled < length {
                 let n = try reader.readData(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<length]))
@@ -53,15 +57,15 @@ struct PhysicalFileCheck {
             }
             var position = Int64(block) * blockSize
             var consumed = 0
-            while consumed < length, fileIndex < files.count {
-                let end = (files[fileIndex].offset ?? 0) + (files[fileIndex].size ?? 0)
+            while consumed < length, let (_, file) = current {
+                let end = (file.offset ?? 0) + (file.size ?? 0)
                 let n = Int(min(Int64(length - consumed), end - position))
                 try hasher.update(UnsafeRawBufferPointer(rebasing: buffer[consumed..<(consumed + n)]))
                 consumed += n
                 position += Int64(n)
                 if position == end {
                     try finishFile()
-                    while fileIndex < files.count, files[fileIndex].size == 0 { try finishFile() }
+                    try finishEmptyFiles()
                 }
             }
             remaining[part] -= 1
