@@ -8,9 +8,11 @@ import Foundation
 /// relations. `global/pg_control` is left out of the walk: it is copied last,
 /// after every other file, as PostgreSQL does.
 ///
-/// Paths are relative to the data directory. Entries come in directory order,
-/// parents before their contents. A file or directory that disappears while
-/// the walk runs (a dropped table) is skipped: WAL replay recreates the state.
+/// Paths are relative to the data directory. Entries come in directory order
+/// (names sorted, each once), parents before their contents; memory holds the
+/// names of one directory at a time (about 24 bytes a name while they are
+/// sorted). A file or directory that disappears while the walk runs (a
+/// dropped table) is skipped: WAL replay recreates the state.
 struct DataDirectoryWalk {
     struct Entry: Equatable {
         enum Kind: Equatable { case file(size: Int64), directory, symlink(target: String) }
@@ -53,7 +55,9 @@ struct DataDirectoryWalk {
         closedir(stream)
         names.sort()
         let unlogged = Self.unloggedRelations(in: names)
-        for name in names {
+        // A file removed and made again while the directory was read can come
+        // twice on some file systems; a path listed twice makes a backup unrestorable.
+        for (index, name) in names.enumerated() where index == 0 || names[index - 1] != name {
             let path = relative.isEmpty ? name : relative + "/" + name
             if relative.isEmpty, Self.excludedFiles.contains(name) { continue }
             if path == Self.controlFile || name.hasPrefix("pgsql_tmp") || name.hasPrefix("pg_internal.init") { continue }
