@@ -100,9 +100,7 @@ public struct LocalStorage: Storage {
         }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let name = String(cString: lifeboat_dirent_name(entry))
             if name.hasPrefix(".") { continue }
             let full = directory + "/" + name
             var status = Foundation.stat()

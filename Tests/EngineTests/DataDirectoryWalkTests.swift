@@ -38,4 +38,16 @@ import Testing
             #expect(entries[..<index].contains { $0.path == parent }, "\(entry.path) before \(parent)")
         }
     }
+
+    /// A directory's names come sorted and each once, a few at a time, however many it holds.
+    @Test(arguments: [1, 7, 64, 1_000])
+    func namesComeSortedAndOnceAPassAtATime(batch: Int) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let names = (0..<300).map { String(format: "%d", ($0 * 7_919) % 1_000) } + ["PG_VERSION", "16384_fsm", "16384.1", "é"]
+        for name in names { try Data().write(to: URL(fileURLWithPath: dir.appending(name))) }
+        var seen: [String] = []
+        try DataDirectoryWalk.forEachName(in: dir.path, batch: batch) { seen.append($0) }
+        #expect(seen == Set(names).sorted())
+    }
 }

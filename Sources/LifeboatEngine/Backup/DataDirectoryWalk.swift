@@ -1,3 +1,4 @@
+import CFileSupport
 import Foundation
 
 /// What a base backup copies from a data directory, with the exclusions
@@ -9,10 +10,11 @@ import Foundation
 /// after every other file, as PostgreSQL does.
 ///
 /// Paths are relative to the data directory. Entries come in directory order
-/// (names sorted, each once), parents before their contents; memory holds the
-/// names of one directory at a time (about 24 bytes a name while they are
-/// sorted). A file or directory that disappears while the walk runs (a
-/// dropped table) is skipped: WAL replay recreates the state.
+/// (names sorted, each once: a path listed twice would make the backup
+/// unrestorable), parents before their contents; memory stays the same
+/// however many files a directory holds (`forEachName`). A file or directory
+/// that disappears while the walk runs (a dropped table) is skipped: WAL
+/// replay recreates the state.
 struct DataDirectoryWalk {
     struct Entry: Equatable {
         enum Kind: Equatable { case file(size: Int64), directory, symlink(target: String) }
@@ -35,36 +37,27 @@ struct DataDirectoryWalk {
 
     let root: String
 
-    /// Every entry to copy, `pg_control` excluded, handed to `visit` as it is
-    /// found: memory holds the names of one directory at a time.
+    /// Every entry to copy, `pg_control` excluded, handed to `visit` as it is found.
     func forEach(_ visit: (Entry) throws -> Void) throws {
         try walk("", visit)
     }
 
     private func walk(_ relative: String, _ visit: (Entry) throws -> Void) throws {
         let directory = relative.isEmpty ? root : root + "/" + relative
-        guard let stream = opendir(directory) else {
-            if errno == ENOENT, !relative.isEmpty { return }
-            throw LocalFile.Failure(operation: "read the directory", path: directory, code: errno)
+        var initForks: [String] = []
+        guard try Self.readNames(directory, { if $0.hasSuffix("_init") { initForks.append($0) } }) else {
+            if relative.isEmpty { throw LocalFile.Failure(operation: "read the directory", path: directory, code: ENOENT) }
+            return
         }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        closedir(stream)
-        names.sort()
-        let unlogged = Self.unloggedRelations(in: names)
-        // A file removed and made again while the directory was read can come
-        // twice on some file systems; a path listed twice makes a backup unrestorable.
-        for (index, name) in names.enumerated() where index == 0 || names[index - 1] != name {
+        let unlogged = Self.unloggedRelations(in: initForks)
+        try Self.forEachName(in: directory) { name in
             let path = relative.isEmpty ? name : relative + "/" + name
-            if relative.isEmpty, Self.excludedFiles.contains(name) { continue }
-            if path == Self.controlFile || name.hasPrefix("pgsql_tmp") || name.hasPrefix("pg_internal.init") { continue }
-            if Self.isTemporaryRelation(name) || unlogged.contains(Self.relationNode(name)) && !name.hasSuffix("_init") { continue }
+            if relative.isEmpty, Self.excludedFiles.contains(name) { return }
+            if path == Self.controlFile || name.hasPrefix("pgsql_tmp") || name.hasPrefix("pg_internal.init") { return }
+            if Self.isTemporaryRelation(name) || unlogged.contains(Self.relationNode(name)) && !name.hasSuffix("_init") { return }
             var status = stat()
             guard lstat(root + "/" + path, &status) == 0 else {
-                if errno == ENOENT { continue }
+                if errno == ENOENT { return }
                 throw LocalFile.Failure(operation: "read", path: root + "/" + path, code: errno)
             }
             let mode = UInt32(status.st_mode) & 0o7777
@@ -88,9 +81,66 @@ struct DataDirectoryWalk {
                 let target = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 try visit(Entry(path: path, kind: .symlink(target: target), mode: mode, mtime: mtime))
             default:
-                continue  // sockets, pipes and devices are not data
+                return  // sockets, pipes and devices are not data
             }
         }
+    }
+
+    /// Names handed out by a pass over a directory (see `forEachName`).
+    static let namesPerPass = 8_192
+
+    /// The names in `directory` (`.` and `..` left out), sorted and each once,
+    /// however the directory changes meanwhile: every pass over it keeps the
+    /// `batch` smallest names after the last one handed out, so memory holds
+    /// at most twice that many names (about 0.3 MiB for `namesPerPass`),
+    /// whatever the directory holds. A directory that disappears ends the walk of it.
+    static func forEachName(in directory: String, batch: Int = namesPerPass, _ body: (String) throws -> Void) throws {
+        var last: String?
+        while true {
+            var kept: [String] = []
+            var cutoff: String?
+            var more = false
+            func trim() {
+                kept.sort()
+                var unique = 0
+                for index in kept.indices where unique == 0 || kept[index] != kept[unique - 1] {
+                    kept.swapAt(unique, index)
+                    unique += 1
+                }
+                kept.removeLast(kept.count - unique)
+                if kept.count > batch {
+                    kept.removeLast(kept.count - batch)
+                    more = true
+                }
+                cutoff = more ? kept.last : nil
+            }
+            let found = try readNames(directory) { name in
+                if let last, name <= last { return }
+                if let cutoff, name >= cutoff { return }
+                kept.append(name)
+                if kept.count == 2 * batch { trim() }
+            }
+            guard found else { return }
+            trim()
+            // Subdirectories are walked from `body`, after this pass closed the directory.
+            for name in kept { try body(name) }
+            guard more, let next = kept.last else { return }
+            last = next
+        }
+    }
+
+    /// One pass of `readdir` over `directory`; false when it does not exist.
+    static func readNames(_ directory: String, _ each: (String) -> Void) throws -> Bool {
+        guard let stream = opendir(directory) else {
+            if errno == ENOENT { return false }
+            throw LocalFile.Failure(operation: "read the directory", path: directory, code: errno)
+        }
+        defer { closedir(stream) }
+        while let entry = readdir(stream) {
+            let name = String(cString: lifeboat_dirent_name(entry))
+            if name != ".", name != ".." { each(name) }
+        }
+        return true
     }
 
     /// `t<backend>_<relfilenode>[_fork][.segment]`: a temporary relation.
