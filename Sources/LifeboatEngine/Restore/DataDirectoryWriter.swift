@@ -119,10 +119,11 @@ final class DataDirectoryWriter: @unchecked Sendable {
         var files = layout.regularFiles()
         var current = try files.next()
         try StreamPacking.unpackBlocks(from: try repository.openSealed(key), blockLengths: part.blocks.lazy.map(layout.blockLength),
-                                       compression: compression) { position, offsetInBlock, bytes in
+                                       compression: compression) { index, offsetInBlock, bytes in
             try hasher?.update(bytes)
             total += Int64(bytes.count)
-            while blockPosition < position, let next = blocks.next() {
+            // The part's `index`-th block.
+            while blockPosition < index, let next = blocks.next() {
                 blockNumber = next
                 blockPosition += 1
             }
