@@ -99,20 +99,6 @@ public final class ArchiveReader {
         return UnsafeRawBufferPointer(start: buffer, count: buffer == nil ? 0 : size)
     }
 
-    /// The current entry's whole data, for small entries.
-    public func readAll(limit: Int = 64 << 20) throws -> [UInt8] {
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = try chunk.withUnsafeMutableBytes { try readData(into: $0) }
-            if n == 0 { return out }
-            guard out.count + n <= limit else {
-                throw ArchiveError.libarchive(operation: "read data", message: "entry larger than \(limit) bytes")
-            }
-            out.append(contentsOf: chunk[0..<n])
-        }
-    }
-
     /// The error our source threw, if that is what stopped libarchive.
     var sourceError: Error? { sourceBox.error }
 }
