@@ -1,5 +1,6 @@
 import Archive
 import Foundation
+import Pipeline
 import Postgres
 import Repository
 
@@ -65,6 +66,11 @@ public struct BackupManifest: Codable, Sendable, Equatable {
             case name, kind, database, format, sha256
             case plainBytes = "plain_bytes"
             case storedBytes = "stored_bytes"
+        }
+
+        /// Whether what was read back is what the manifest lists: the same size and SHA-256.
+        public func matches(_ summary: StreamPacking.Summary) -> Bool {
+            summary.sha256 == sha256 && summary.plaintextBytes == plainBytes
         }
     }
 

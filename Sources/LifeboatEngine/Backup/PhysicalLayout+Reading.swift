@@ -26,7 +26,9 @@ extension PhysicalLayout {
             total += Int64(n)
             return n
         }
-        guard total == object.plainBytes, try hasher.finish().hexString == object.sha256 else { throw PhysicalRestoreError.partMismatch(object: key) }
+        guard object.matches(StreamPacking.Summary(plaintextBytes: total, sha256: try hasher.finish().hexString)) else {
+            throw PhysicalRestoreError.partMismatch(object: key)
+        }
         return physical
     }
 

@@ -193,7 +193,7 @@ public struct LogicalRestore {
             do {
                 let summary = try StreamPacking.unpack(from: try restore.repository.openSealed(key), to: { try input.write($0) },
                                                        progress: restore.progress.advance(to:))
-                guard summary.sha256 == object.sha256, summary.plaintextBytes == object.plainBytes else {
+                guard object.matches(summary) else {
                     throw RestoreError.checksumMismatch(object: key)
                 }
             } catch {
@@ -218,7 +218,7 @@ public struct LogicalRestore {
             progress.begin("fetching \(object.name)", expectedBytes: object.plainBytes)
             defer { progress.end() }
             let summary = try TreePacking.unpack(from: try repository.openSealed(key), into: target, progress: progress.advance(to:))
-            guard summary.sha256 == object.sha256, summary.plaintextBytes == object.plainBytes else {
+            guard object.matches(summary) else {
                 throw RestoreError.checksumMismatch(object: key)
             }
             return DumpInput(restore: self, object: object, key: key, localPath: target, cleanup: work.remove)
@@ -239,7 +239,7 @@ public struct LogicalRestore {
             let summary = try StreamPacking.unpack(from: try repository.openSealed(key), to: { try file.write($0) },
                                                    progress: progress.advance(to:))
             try file.close()
-            guard summary.sha256 == object.sha256, summary.plaintextBytes == object.plainBytes else {
+            guard object.matches(summary) else {
                 throw RestoreError.checksumMismatch(object: key)
             }
             if let owner = try FileOwner.forOSUser(policy.postgres.osUser) { chown(path, owner.uid, owner.gid) }
@@ -290,7 +290,7 @@ public struct LogicalRestore {
             input.abort()
             throw error
         }
-        guard summary.sha256 == object.sha256 else {
+        guard object.matches(summary) else {
             input.abort()
             throw RestoreError.checksumMismatch(object: key)
         }

@@ -146,8 +146,7 @@ public struct PhysicalRestore {
         let summary = try StreamPacking.unpack(from: try repository.openSealed(key), compression: Compression.Algorithm(rawValue: backup.compression.algorithm),
                                                to: { try file.write($0) })
         try file.close()
-        guard let object = backup.objects.first(where: { $0.name == "backup_manifest" }),
-              object.sha256 == summary.sha256, object.plainBytes == summary.plaintextBytes else {
+        guard let object = backup.objects.first(where: { $0.name == "backup_manifest" }), object.matches(summary) else {
             unlink(path)
             throw PhysicalRestoreError.partMismatch(object: key)
         }
